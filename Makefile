@@ -1,0 +1,124 @@
+# The one entry point: build, test, demo, bench, install.
+#
+#   make            machnetd, libmachnet (.so and .a), examples, tests
+#   make test       set-up, then unit and integration tests
+#   make demo       set-up, then pingpong between two namespaced hosts
+#   make install    PREFIX=/usr/local (binaries, library, header, machnet.pc)
+
+PREFIX ?= /usr/local
+BUILD  ?= build
+SOVERSION := 1
+VERSION := 0.1.0
+
+DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk)
+DPDK_LIBS   := $(shell pkg-config --libs libdpdk)
+BSD_LIBS    := $(shell pkg-config --libs libbsd-overlay 2>/dev/null || echo -lbsd)
+CHECK_CFLAGS := $(shell pkg-config --cflags check)
+CHECK_LIBS  := $(shell pkg-config --libs check)
+
+CC ?= cc
+WARN   := -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC \
+	-Icommon -Iprimary -Isecondary $(DPDK_CFLAGS)
+
+COMMON_SRC    := $(wildcard common/*.c)
+PRIMARY_SRC   := $(filter-out primary/main.c,$(wildcard primary/*.c))
+SECONDARY_SRC := $(wildcard secondary/*.c)
+UNIT_SRC      := $(wildcard tests/unit/test_*.c)
+ITEST_SRC     := $(wildcard tests/integration/*.c)
+EXAMPLES      := $(notdir $(wildcard examples/*))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+COMMON_OBJ    := $(call obj,$(COMMON_SRC))
+PRIMARY_OBJ   := $(call obj,$(PRIMARY_SRC))
+SECONDARY_OBJ := $(call obj,$(SECONDARY_SRC))
+
+MACHNETD := $(BUILD)/machnetd
+LIB_SO   := $(BUILD)/libmachnet.so
+LIB_A    := $(BUILD)/libmachnet.a
+LIBPRIM  := $(BUILD)/libmnprimary.a
+EXAMPLE_BINS := $(addprefix $(BUILD)/,$(EXAMPLES))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+ITEST_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(ITEST_SRC))
+
+.PHONY: all test unit integration demo bench install setup clean
+all: $(MACHNETD) $(LIB_SO) $(LIB_A) $(EXAMPLE_BINS) $(UNIT_BINS) $(ITEST_BINS) \
+	$(BUILD)/machnet.pc
+
+$(BUILD)/obj/%.o: %.c $(wildcard common/*.h primary/*.h secondary/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIBPRIM): $(PRIMARY_OBJ) $(COMMON_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(MACHNETD): $(call obj,primary/main.c) $(LIBPRIM)
+	$(CC) -o $@ $^ $(DPDK_LIBS) $(BSD_LIBS) -lpthread
+
+$(LIB_SO): $(SECONDARY_OBJ) $(COMMON_OBJ) secondary/libmachnet.map
+	$(CC) -shared -o $@.$(SOVERSION) -Wl,-soname,libmachnet.so.$(SOVERSION) \
+		-Wl,--version-script=secondary/libmachnet.map \
+		$(SECONDARY_OBJ) $(COMMON_OBJ) $(DPDK_LIBS) $(BSD_LIBS) -lpthread
+	ln -sf libmachnet.so.$(SOVERSION) $@
+
+$(LIB_A): $(SECONDARY_OBJ) $(COMMON_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# Examples and integration programs use only machnet.h, as an application would.
+APP_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isecondary
+APP_LIBS := -L$(BUILD) -lmachnet -Wl,-rpath,'$$ORIGIN' -Wl,-rpath,'$$ORIGIN/..' -lm -lpthread
+
+$(BUILD)/%: examples/%/*.c $(LIB_SO)
+	$(CC) $(APP_CFLAGS) -o $@ $(filter %.c,$^) $(APP_LIBS)
+
+$(BUILD)/tests/%: tests/integration/%.c $(LIB_SO)
+	@mkdir -p $(dir $@)
+	$(CC) $(APP_CFLAGS) -o $@ $< $(APP_LIBS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIBPRIM) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/unit -o $@ $< $(LIBPRIM) \
+		$(filter-out $(COMMON_OBJ),$(SECONDARY_OBJ)) $(CHECK_LIBS) $(DPDK_LIBS) $(BSD_LIBS) -lpthread -lm
+
+$(BUILD)/machnet.pc: Makefile
+	@mkdir -p $(BUILD)
+	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: machnet\nDescription: kernel-bypass messaging through machnetd\nVersion: %s\nLibs: -L$${libdir} -lmachnet\nLibs.private: %s %s\nCflags: -I$${includedir}\n' \
+		'$(PREFIX)' '$(VERSION)' '$(DPDK_LIBS)' '$(BSD_LIBS)' > $@
+
+setup:
+	bash scripts/setup.sh
+
+unit: all
+	bash tests/run_unit.sh $(BUILD)
+
+integration: all
+	bash tests/run_integration.sh $(BUILD)
+
+test:
+	bash scripts/setup.sh
+	$(MAKE) all
+	bash tests/run_unit.sh $(BUILD)
+	bash tests/run_integration.sh $(BUILD)
+
+demo:
+	bash scripts/setup.sh
+	$(MAKE) all
+	bash scripts/demo.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/etc/machnet
+	install -m 755 $(MACHNETD) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(BUILD)/pingpong $(DESTDIR)$(PREFIX)/bin/machnet-pingpong
+	install -m 755 $(LIB_SO).$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libmachnet.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libmachnet.so
+	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 secondary/machnet.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(BUILD)/machnet.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 644 config/machnet.conf $(DESTDIR)$(PREFIX)/etc/machnet/
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,76 @@
+/*
+ * mn_msg.h: how a message travels between an application and machnetd.
+ *
+ * A message is a chain of mbufs from the shared pool, each segment holding
+ * at most one packet's payload (the path MSS) after the default headroom,
+ * so the engine prepends its headers in place instead of copying. The head
+ * segment's private area carries the message metadata. Applications never
+ * touch lcore-indexed mempool caches (two processes can share an lcore id),
+ * so everything here that allocates or frees goes to the pool directly.
+ */
+#ifndef MN_MSG_H
+#define MN_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+/* A flow as an application names it: src is the local end. Host order. */
+struct mn_flow_tuple {
+	uint32_t src_ip;
+	uint32_t dst_ip;
+	uint16_t src_port;
+	uint16_t dst_port;
+};
+
+/* Events the engine reports to an application in place of a message. */
+enum mn_msg_event {
+	MN_MSG_EV_NONE = 0, /* an ordinary message */
+};
+
+struct mn_msg_meta {
+	struct mn_flow_tuple flow;
+	uint32_t msg_len;
+	uint16_t flags;
+	uint16_t event; /* enum mn_msg_event */
+};
+
+#define MN_MBUF_PRIV_SIZE \
+	RTE_ALIGN_CEIL(sizeof(struct mn_msg_meta), RTE_MBUF_PRIV_ALIGN)
+
+struct mn_iov {
+	const void *base;
+	size_t len;
+};
+
+static inline struct mn_msg_meta *
+mn_msg_meta(struct rte_mbuf *m)
+{
+	return (struct mn_msg_meta *)rte_mbuf_to_priv(m);
+}
+
+/* Number of segments a message of len bytes needs at the given MSS. */
+static inline uint32_t
+mn_msg_nb_segs(uint32_t len, uint32_t mss)
+{
+	return len == 0 ? 1 : (len + mss - 1) / mss;
+}
+
+/*
+ * Copies the iovecs (msg_len bytes in all) into a new chain cut at mss
+ * bytes per segment and fills the head's metadata with flow and flags.
+ * Returns NULL (pool exhausted) without leaking any mbuf.
+ */
+struct rte_mbuf *mn_msg_build(struct rte_mempool *mp, const struct mn_iov *iov,
+			      int iovcnt, uint32_t msg_len, uint32_t mss);
+
+/* Copies a chain out into iovecs; returns the bytes copied. */
+size_t mn_msg_copy_out(const struct rte_mbuf *m, const struct mn_iov *iov,
+		       int iovcnt);
+
+/* Frees a whole chain straight to its pool, bypassing lcore caches. */
+void mn_msg_free_nocache(struct rte_mbuf *m);
+
+#endif /* MN_MSG_H */

@@ -1,0 +1,74 @@
+/*
+ * config.h: machnetd's settings, read from an INI file (rte_cfgfile) and
+ * overridden from the command line as --<section>.<key>=<value>.
+ */
+#ifndef MN_CONFIG_H
+#define MN_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+#define MN_CONFIG_MAX_STATIC_ARP 32
+#define MN_CONFIG_ERR_LEN 256
+
+enum mn_idle_mode {
+	MN_IDLE_SPIN = 0, /* dedicated core: lowest latency */
+	MN_IDLE_YIELD,    /* sched_yield() after idle_polls empty polls */
+	MN_IDLE_SLEEP,    /* sleep idle_sleep_us after idle_polls empty polls */
+};
+
+struct mn_static_arp {
+	uint32_t ip; /* host byte order */
+	struct rte_ether_addr mac;
+};
+
+struct mn_config {
+	/* [machnet] */
+	char instance[64];     /* instance, default "machnet" */
+	char eal_args[1024];   /* eal_args: lcores, --vdev, -a, --no-pci ... */
+	/* [net] */
+	uint32_t ip;           /* ip (required), host byte order */
+	uint32_t netmask;      /* netmask, default 255.255.255.0 */
+	uint32_t gateway;      /* gateway, default none (0) */
+	struct rte_ether_addr mac; /* mac, default the port's */
+	bool mac_set;
+	uint16_t mtu;          /* mtu, default 1500, 576..9000 */
+	/* [resources] */
+	uint32_t pool_size;    /* pool_size: mbufs, default 65535 */
+	uint32_t ring_size;    /* ring_size: per channel ring, power of 2, default 1024 */
+	uint16_t rx_desc;      /* rx_desc, default 1024 */
+	uint16_t tx_desc;      /* tx_desc, default 1024 */
+	/* [engine] */
+	enum mn_idle_mode idle_mode; /* idle: spin|yield|sleep, default spin */
+	uint32_t idle_polls;   /* idle_polls, default 256 */
+	uint32_t idle_sleep_us; /* idle_sleep_us, default 20 */
+	/* [transport] */
+	uint32_t connect_timeout_ms; /* connect_timeout_ms, default 1000 */
+	uint32_t syn_rto_ms;   /* syn_rto_ms: handshake retransmission, default 50 */
+	uint32_t rto_us;       /* rto_us: data retransmission timeout, default 5000 */
+	uint32_t window;       /* window: packets in flight per flow, default 256 */
+	/* [arp] */
+	uint32_t arp_retry_ms; /* retry_ms, default 100 */
+	uint32_t arp_retries;  /* retries, default 5 */
+	uint32_t arp_ageing_s; /* ageing_s, default 300 */
+	/* [arp_static]: one "<ip> = <mac>" line each */
+	struct mn_static_arp static_arp[MN_CONFIG_MAX_STATIC_ARP];
+	unsigned int n_static_arp;
+};
+
+/* Fills every field with its default; ip stays 0 (required). */
+void mn_config_defaults(struct mn_config *cfg);
+
+/*
+ * Reads path (may be NULL: defaults and overrides only) and then applies
+ * overrides, each "<section>.<key>=<value>" (the leading "--" removed).
+ * Returns 0, or -1 with one line in err naming the key and its source
+ * (the file's path, or "command line").
+ */
+int mn_config_load(struct mn_config *cfg, const char *path,
+		   char *const overrides[], int n_overrides,
+		   char err[MN_CONFIG_ERR_LEN]);
+
+#endif /* MN_CONFIG_H */
