@@ -19,7 +19,7 @@ CHECK_LIBS  := $(shell pkg-config --libs check)
 CC ?= cc
 WARN   := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC \
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DALLOW_EXPERIMENTAL_API $(WARN) $(CFLAGS) -fPIC \
 	-Icommon -Iprimary -Isecondary $(DPDK_CFLAGS)
 
 COMMON_SRC    := $(wildcard common/*.c)

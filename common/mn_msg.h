@@ -35,6 +35,12 @@ struct mn_msg_meta {
 	uint32_t msg_len;
 	uint16_t flags;
 	uint16_t event; /* enum mn_msg_event */
+	/*
+	 * The engine's own use, in every segment: the packet flags (MN_PKT_F_*)
+	 * and, in a message head, the link of a queue of whole messages.
+	 */
+	uint32_t seg_flags;
+	struct rte_mbuf *next_msg;
 };
 
 #define MN_MBUF_PRIV_SIZE \

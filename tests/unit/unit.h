@@ -21,7 +21,7 @@ mn_unit_eal_init(void)
 {
 	char *argv[] = {
 		"unit", "--no-huge", "-m", "512", "--no-pci", "--no-shconf",
-		"--in-memory", "--no-telemetry", "-l", "0", "--log-level=error",
+		"--no-telemetry", "-l", "0", "--log-level=error",
 	};
 	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0) {
 		fprintf(stderr, "unit: cannot initialise DPDK EAL\n");

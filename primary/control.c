@@ -1,0 +1,270 @@
+/*
+ * control.c: machnetd's control plane (see control.h for why it is split
+ * between the EAL IPC thread, this thread and the engine).
+ *
+ * The control thread also owns the channel table in the state memzone and
+ * notices applications that died without detaching, so their channels
+ * come back for others.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <bsd/string.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_ring_elem.h>
+
+#include "control.h"
+#include "mn_names.h"
+
+#define MN_CONTROL_WAKE_NS (100 * 1000 * 1000L)
+
+/* rte_mp handlers take no user argument. */
+static struct mn_control *the_control;
+static pthread_t control_thread;
+
+static void
+reply(const struct mn_cmd *cmd)
+{
+	struct rte_mp_msg r;
+
+	if (cmd->peer[0] == '\0')
+		return; /* raised by machnetd itself: nobody waits */
+	memset(&r, 0, sizeof(r));
+	strlcpy(r.name, MN_CTRL_ACTION, sizeof(r.name));
+	r.len_param = sizeof(cmd->msg);
+	memcpy(r.param, &cmd->msg, sizeof(cmd->msg));
+	if (rte_mp_reply(&r, cmd->peer) < 0)
+		fprintf(stderr, "machnetd: cannot answer pid %d: %s\n",
+			cmd->msg.pid, rte_strerror(rte_errno));
+}
+
+static void
+reply_status(struct mn_cmd *cmd, int status)
+{
+	cmd->msg.status = status;
+	reply(cmd);
+}
+
+/* EAL IPC thread: queue and return at once. */
+static int
+on_request(const struct rte_mp_msg *msg, const void *peer)
+{
+	struct mn_control *c = the_control;
+	struct mn_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	strlcpy(cmd.peer, peer, sizeof(cmd.peer));
+	if (msg->len_param != sizeof(cmd.msg)) {
+		cmd.msg.op = 0;
+		reply_status(&cmd, EPROTO);
+		return 0;
+	}
+	memcpy(&cmd.msg, msg->param, sizeof(cmd.msg));
+	if (c->quit || c->state->stopping) {
+		reply_status(&cmd, ESHUTDOWN);
+		return 0;
+	}
+	if (rte_ring_mp_enqueue_elem(c->inbox, &cmd, sizeof(cmd)) != 0) {
+		reply_status(&cmd, EAGAIN);
+		return 0;
+	}
+	sem_post(&c->wake);
+	return 0;
+}
+
+void
+mn_control_complete(struct mn_control *c, const struct mn_cmd *cmd)
+{
+	struct mn_cmd done = *cmd;
+
+	if (rte_ring_sp_enqueue_elem(c->from_engine, &done, sizeof(done)) != 0) {
+		/* Cannot happen: the ring holds every request in flight. */
+		fprintf(stderr, "machnetd: control completion ring full\n");
+		return;
+	}
+	sem_post(&c->wake);
+}
+
+static bool
+slot_matches(const struct mn_control *c, const struct mn_ctrl_msg *m)
+{
+	const struct mn_channel_slot *s;
+
+	if (m->channel >= MN_MAX_CHANNELS)
+		return false;
+	s = &c->state->channels[m->channel];
+	return s->state == MN_CHANNEL_ATTACHED && s->generation == m->generation;
+}
+
+static void
+forward(struct mn_control *c, struct mn_cmd *cmd)
+{
+	if (rte_ring_sp_enqueue_elem(c->to_engine, cmd, sizeof(*cmd)) != 0)
+		reply_status(cmd, EAGAIN);
+}
+
+static void
+handle_attach(struct mn_control *c, struct mn_cmd *cmd)
+{
+	uint32_t i;
+
+	for (i = 0; i < MN_MAX_CHANNELS; i++) {
+		struct mn_channel_slot *s = &c->state->channels[i];
+
+		if (s->state != MN_CHANNEL_FREE)
+			continue;
+		s->state = MN_CHANNEL_ATTACHED;
+		s->generation++;
+		s->owner_pid = cmd->msg.pid;
+		cmd->msg.channel = i;
+		cmd->msg.generation = s->generation;
+		forward(c, cmd);
+		return;
+	}
+	reply_status(cmd, ENOSPC);
+}
+
+static void
+handle_request(struct mn_control *c, struct mn_cmd *cmd)
+{
+	if (cmd->msg.op == MN_CTRL_ATTACH) {
+		handle_attach(c, cmd);
+		return;
+	}
+	if (!slot_matches(c, &cmd->msg)) {
+		reply_status(cmd, EBADF);
+		return;
+	}
+	forward(c, cmd);
+}
+
+static void
+handle_completion(struct mn_control *c, struct mn_cmd *cmd)
+{
+	struct mn_channel_slot *s = NULL;
+
+	if (cmd->msg.channel < MN_MAX_CHANNELS)
+		s = &c->state->channels[cmd->msg.channel];
+	if (s != NULL && s->generation == cmd->msg.generation &&
+	    ((cmd->msg.op == MN_CTRL_DETACH && cmd->msg.status == 0) ||
+	     (cmd->msg.op == MN_CTRL_ATTACH && cmd->msg.status != 0))) {
+		s->state = MN_CHANNEL_FREE;
+		s->owner_pid = 0;
+	}
+	reply(cmd);
+}
+
+/* Detaches channels whose application died without saying so. */
+static void
+reap_dead_owners(struct mn_control *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < MN_MAX_CHANNELS; i++) {
+		struct mn_channel_slot *s = &c->state->channels[i];
+		struct mn_cmd cmd;
+
+		if (s->state != MN_CHANNEL_ATTACHED || s->owner_pid <= 0 ||
+		    kill(s->owner_pid, 0) == 0 || errno != ESRCH)
+			continue;
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.msg.op = MN_CTRL_DETACH;
+		cmd.msg.pid = s->owner_pid;
+		cmd.msg.channel = i;
+		cmd.msg.generation = s->generation;
+		s->owner_pid = 0; /* asked once */
+		forward(c, &cmd);
+	}
+}
+
+static void
+drain(struct mn_control *c)
+{
+	struct mn_cmd cmd;
+
+	while (rte_ring_sc_dequeue_elem(c->inbox, &cmd, sizeof(cmd)) == 0)
+		handle_request(c, &cmd);
+	while (rte_ring_sc_dequeue_elem(c->from_engine, &cmd, sizeof(cmd)) == 0)
+		handle_completion(c, &cmd);
+}
+
+static void *
+control_main(void *arg)
+{
+	struct mn_control *c = arg;
+
+	while (!c->quit) {
+		struct timespec deadline;
+
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_nsec += MN_CONTROL_WAKE_NS;
+		if (deadline.tv_nsec >= 1000000000L) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000L;
+		}
+		if (sem_timedwait(&c->wake, &deadline) != 0 && errno == ETIMEDOUT)
+			reap_dead_owners(c);
+		c->state->heartbeat++;
+		drain(c);
+	}
+	return NULL;
+}
+
+static struct rte_ring *
+cmd_ring(const char *name, uint32_t entries, unsigned int flags)
+{
+	return rte_ring_create_elem(name, sizeof(struct mn_cmd), entries,
+				    rte_socket_id(), flags);
+}
+
+int
+mn_control_init(struct mn_control *c, struct mn_state *state,
+		uint32_t ring_entries)
+{
+	memset(c, 0, sizeof(*c));
+	c->state = state;
+	c->inbox = cmd_ring("mn_ctl_inbox", ring_entries, RING_F_SC_DEQ);
+	c->to_engine = cmd_ring("mn_ctl_to_engine", ring_entries,
+				RING_F_SP_ENQ | RING_F_SC_DEQ);
+	c->from_engine = cmd_ring("mn_ctl_from_engine", ring_entries,
+				  RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (c->inbox == NULL || c->to_engine == NULL || c->from_engine == NULL)
+		return -1;
+	return sem_init(&c->wake, 0, 0);
+}
+
+int
+mn_control_start(struct mn_control *c)
+{
+	the_control = c;
+	if (rte_mp_action_register(MN_CTRL_ACTION, on_request) < 0)
+		return -1;
+	return rte_ctrl_thread_create(&control_thread, "mn-control", NULL,
+				      control_main, c);
+}
+
+void
+mn_control_stop(struct mn_control *c)
+{
+	struct mn_cmd cmd;
+
+	rte_mp_action_unregister(MN_CTRL_ACTION);
+	c->quit = true;
+	sem_post(&c->wake);
+	pthread_join(control_thread, NULL);
+	while (rte_ring_sc_dequeue_elem(c->from_engine, &cmd, sizeof(cmd)) == 0)
+		reply(&cmd);
+	while (rte_ring_sc_dequeue_elem(c->inbox, &cmd, sizeof(cmd)) == 0)
+		reply_status(&cmd, ESHUTDOWN);
+	while (rte_ring_sc_dequeue_elem(c->to_engine, &cmd, sizeof(cmd)) == 0)
+		reply_status(&cmd, ESHUTDOWN);
+	rte_ring_free(c->inbox);
+	rte_ring_free(c->to_engine);
+	rte_ring_free(c->from_engine);
+	sem_destroy(&c->wake);
+}

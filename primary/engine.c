@@ -1,0 +1,301 @@
+/*
+ * engine.c: the engine's polling loop and its hand-offs to applications.
+ *
+ * One pass: NIC and loopback input, control requests, application rings,
+ * output round-robin over flows with something to send, acks, NIC tx,
+ * timers. A flow is served at most MN_BURST segments per pass so that one
+ * large message cannot starve every other flow on the NIC.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include "clock.h"
+#include "engine.h"
+#include "mn_names.h"
+#include "mn_wire.h"
+#include "proto.h"
+
+uint64_t mn_clock_hz;
+
+#define MN_MAX_FLOWS 4096
+#define MN_LOOPBACK_SIZE 4096
+#define MN_ARP_AGE_PERIOD_NS (1000 * MN_NS_PER_MS)
+
+int
+mn_engine_init(struct mn_engine *e, const struct mn_config *cfg,
+	       const struct mn_iface *ifc, struct mn_state *state,
+	       struct mn_control *control, struct rte_mempool *pool)
+{
+	unsigned int i;
+	char name[RTE_RING_NAMESIZE];
+
+	memset(e, 0, sizeof(*e));
+	e->cfg = cfg;
+	e->ifc = *ifc;
+	e->state = state;
+	e->control = control;
+	e->pool = pool;
+	e->mss = state->mss;
+	e->next_ephemeral = MN_EPHEMERAL_FIRST;
+	mn_arp_init(&e->arp, (uint64_t)cfg->arp_retry_ms * MN_NS_PER_MS,
+		    cfg->arp_retries, (uint64_t)cfg->arp_ageing_s * 1000 * MN_NS_PER_MS);
+	for (i = 0; i < cfg->n_static_arp; i++)
+		if (mn_arp_add_static(&e->arp, cfg->static_arp[i].ip,
+				      &cfg->static_arp[i].mac) != 0)
+			return -ENOSPC;
+	if (mn_flow_table_init(&e->flows, "mn_flows", MN_MAX_FLOWS, cfg->window) != 0)
+		return -ENOMEM;
+	e->tx_list = calloc(MN_MAX_FLOWS, sizeof(*e->tx_list));
+	e->loopback = rte_ring_create("mn_loopback", MN_LOOPBACK_SIZE,
+				      rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (e->tx_list == NULL || e->loopback == NULL)
+		return -ENOMEM;
+	for (i = 0; i < MN_MAX_CHANNELS; i++) {
+		snprintf(name, sizeof(name), MN_RING_APP_TO_ENGINE_FMT, i);
+		e->channels[i].to_engine = rte_ring_lookup(name);
+		snprintf(name, sizeof(name), MN_RING_ENGINE_TO_APP_FMT, i);
+		e->channels[i].to_app = rte_ring_lookup(name);
+		if (e->channels[i].to_engine == NULL || e->channels[i].to_app == NULL)
+			return -ENOENT;
+	}
+	return 0;
+}
+
+void
+mn_engine_free(struct mn_engine *e)
+{
+	struct rte_mbuf *m;
+	unsigned int i;
+
+	for (i = 0; i < e->txbuf_len; i++)
+		rte_pktmbuf_free(e->txbuf[i]);
+	e->txbuf_len = 0;
+	mn_flow_table_free(&e->flows);
+	while (e->loopback != NULL && rte_ring_sc_dequeue(e->loopback, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(e->loopback);
+	free(e->tx_list);
+	e->loopback = NULL;
+	e->tx_list = NULL;
+}
+
+void
+mn_engine_tx_list_add(struct mn_engine *e, struct mn_flow *f)
+{
+	if (f->in_tx_list)
+		return;
+	f->in_tx_list = true;
+	e->tx_list[(e->tx_head + e->tx_count) % MN_MAX_FLOWS] =
+		mn_flow_index(&e->flows, f);
+	e->tx_count++;
+}
+
+static bool
+backlog_flush(struct mn_engine *e, struct mn_engine_channel *ch)
+{
+	while (ch->backlog_head != NULL) {
+		struct rte_mbuf *msg = ch->backlog_head;
+
+		if (rte_ring_sp_enqueue(ch->to_app, msg) != 0)
+			return false;
+		ch->backlog_head = mn_msg_meta(msg)->next_msg;
+		if (ch->backlog_head == NULL)
+			ch->backlog_tail = NULL;
+		ch->backlog_len--;
+		e->state->counters.msgs_to_apps++;
+	}
+	return true;
+}
+
+void
+mn_engine_deliver(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *msg)
+{
+	struct mn_msg_meta *meta = mn_msg_meta(msg);
+	struct mn_engine_channel *ch;
+
+	if (f->channel == MN_CHANNEL_NONE) {
+		rte_pktmbuf_free(msg);
+		return;
+	}
+	ch = &e->channels[f->channel];
+	mn_flow_tuple_from_key(&meta->flow, &f->key);
+	meta->flags = 0;
+	meta->event = MN_MSG_EV_NONE;
+	meta->next_msg = NULL;
+	if (ch->backlog_head == NULL && rte_ring_sp_enqueue(ch->to_app, msg) == 0) {
+		e->state->counters.msgs_to_apps++;
+		return;
+	}
+	/* The application is behind: keep the message, in order, for later. */
+	if (ch->backlog_tail != NULL)
+		mn_msg_meta(ch->backlog_tail)->next_msg = msg;
+	else
+		ch->backlog_head = msg;
+	ch->backlog_tail = msg;
+	ch->backlog_len++;
+}
+
+static uint32_t
+poll_input(struct mn_engine *e)
+{
+	struct rte_mbuf *pkts[MN_BURST];
+	uint32_t n, lo, i;
+
+	n = rte_eth_rx_burst(e->ifc.port_id, 0, pkts, MN_BURST);
+	for (i = 0; i < n; i++)
+		mn_proto_input(e, pkts[i]);
+	lo = rte_ring_sc_dequeue_burst(e->loopback, (void **)pkts, MN_BURST, NULL);
+	for (i = 0; i < lo; i++)
+		mn_proto_input(e, pkts[i]);
+	return n + lo;
+}
+
+static uint32_t
+poll_commands(struct mn_engine *e)
+{
+	struct mn_cmd cmd;
+	uint32_t n = 0;
+
+	while (rte_ring_dequeue_elem(e->control->to_engine, &cmd, sizeof(cmd)) == 0) {
+		mn_engine_handle_cmd(e, &cmd);
+		n++;
+	}
+	return n;
+}
+
+static uint32_t
+poll_channels(struct mn_engine *e)
+{
+	uint32_t work = 0;
+	uint16_t i;
+
+	for (i = 0; i < MN_MAX_CHANNELS; i++) {
+		struct mn_engine_channel *ch = &e->channels[i];
+
+		if (!ch->active)
+			continue;
+		if (ch->backlog_head != NULL && backlog_flush(e, ch))
+			work++;
+		if (!rte_ring_empty(ch->to_engine)) {
+			mn_engine_poll_channel(e, i, MN_BURST);
+			work++;
+		}
+	}
+	return work;
+}
+
+static uint32_t
+output(struct mn_engine *e)
+{
+	uint32_t rounds = e->tx_count, sent = 0;
+
+	while (rounds-- > 0 && mn_out_room(e) > 0) {
+		struct mn_flow *f = &e->flows.flows[e->tx_list[e->tx_head]];
+
+		e->tx_head = (e->tx_head + 1) % MN_MAX_FLOWS;
+		e->tx_count--;
+		f->in_tx_list = false;
+		if (f->state != MN_FLOW_ESTABLISHED && f->state != MN_FLOW_CLOSING)
+			continue;
+		sent += mn_out_data(e, f, MN_BURST);
+		if (f->unsent_head != NULL &&
+		    f->snd_nxt - f->snd_una < RTE_MIN(e->flows.window, f->peer_window))
+			mn_engine_tx_list_add(e, f);
+	}
+	return sent;
+}
+
+static void
+flow_timers(struct mn_engine *e, struct mn_flow *f)
+{
+	if (f->rto_at != 0 && e->now >= f->rto_at) {
+		mn_out_retransmit(e, f);
+		f->rto = RTE_MIN(f->rto * 2, MN_RTO_MAX_NS);
+		f->rto_at = e->now + f->rto;
+	}
+}
+
+static void
+timers(struct mn_engine *e)
+{
+	uint32_t i;
+
+	e->next_timer = e->now + MN_TIMER_PERIOD_NS;
+	mn_engine_connect_timers(e);
+	for (i = 0; i < e->flows.capacity && e->flows.count > 0; i++) {
+		struct mn_flow *f = &e->flows.flows[i];
+
+		if (f->state == MN_FLOW_ESTABLISHED || f->state == MN_FLOW_CLOSING)
+			flow_timers(e, f);
+	}
+	if (e->now >= e->next_arp_age) {
+		mn_arp_age(&e->arp, e->now);
+		e->next_arp_age = e->now + MN_ARP_AGE_PERIOD_NS;
+	}
+}
+
+static void
+idle(const struct mn_config *cfg, uint32_t *empty_polls)
+{
+	struct timespec ts = { 0, (long)cfg->idle_sleep_us * 1000 };
+
+	if (cfg->idle_mode == MN_IDLE_SPIN || ++*empty_polls < cfg->idle_polls)
+		return;
+	*empty_polls = 0;
+	if (cfg->idle_mode == MN_IDLE_YIELD)
+		sched_yield();
+	else
+		nanosleep(&ts, NULL);
+}
+
+/* Connects still waiting when machnetd stops get an answer, not silence. */
+static void
+fail_pending(struct mn_engine *e)
+{
+	int i;
+
+	for (i = 0; i < MN_MAX_PENDING; i++) {
+		if (!e->pending_used[i])
+			continue;
+		e->pending_used[i] = false;
+		e->pending[i].msg.status = ESHUTDOWN;
+		mn_control_complete(e->control, &e->pending[i]);
+	}
+}
+
+int
+mn_engine_run(struct mn_engine *e, volatile bool *quit)
+{
+	uint32_t empty_polls = 0;
+
+	e->quit = quit;
+	/* Short idle sleeps must not be stretched by the default 50 us slack. */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	while (!*quit) {
+		uint32_t work;
+
+		e->now = mn_now_ns();
+		work = poll_input(e);
+		work += poll_commands(e);
+		work += poll_channels(e);
+		work += output(e);
+		mn_proto_flush_acks(e);
+		work += e->txbuf_len;
+		mn_out_flush(e);
+		if (e->now >= e->next_timer)
+			timers(e);
+		if (work == 0)
+			idle(e->cfg, &empty_polls);
+		else
+			empty_polls = 0;
+	}
+	fail_pending(e);
+	return 0;
+}

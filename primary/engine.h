@@ -1,0 +1,97 @@
+/*
+ * engine.h: the engine, one polling loop on one lcore that owns the port
+ * queue, the flows, the listeners and the channels' engine ends.
+ *
+ * A loop: NIC rx burst and protocol input, control requests, messages from
+ * the applications' rings, protocol output, NIC tx burst, timers. It never
+ * blocks, takes no lock and makes no system call on the fast path; when
+ * idle it spins, yields or sleeps as configured.
+ */
+#ifndef MN_ENGINE_H
+#define MN_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "arp.h"
+#include "config.h"
+#include "control.h"
+#include "flow.h"
+#include "iface.h"
+#include "listen.h"
+#include "mn_state.h"
+
+#define MN_BURST 32
+#define MN_TXBUF_SIZE 1024
+#define MN_MAX_PENDING 256     /* connects waiting for their handshake */
+#define MN_TIMER_PERIOD_NS (1000 * 1000ull)
+#define MN_RTO_MAX_NS (200 * 1000 * 1000ull)
+#define MN_EPHEMERAL_FIRST 49152
+
+struct mn_engine_channel {
+	struct rte_ring *to_engine;
+	struct rte_ring *to_app;
+	uint32_t generation;
+	bool active;
+	/* whole messages waiting for room in to_app, oldest first */
+	struct rte_mbuf *backlog_head;
+	struct rte_mbuf *backlog_tail;
+	uint32_t backlog_len;
+};
+
+struct mn_engine {
+	const struct mn_config *cfg;
+	struct mn_iface ifc;
+	struct mn_state *state;
+	struct mn_control *control;
+	struct rte_mempool *pool;
+	uint32_t mss;
+
+	struct mn_arp_table arp;
+	struct mn_flow_table flows;
+	struct mn_listen_table listeners;
+	struct mn_engine_channel channels[MN_MAX_CHANNELS];
+	struct mn_cmd pending[MN_MAX_PENDING];
+	bool pending_used[MN_MAX_PENDING];
+
+	/* flows with segments to send, served round-robin */
+	uint32_t *tx_list;
+	uint32_t tx_head, tx_count;
+	/* flows owing an ack after this rx burst */
+	uint32_t ack_list[MN_BURST * 2];
+	uint32_t ack_count;
+
+	struct rte_mbuf *txbuf[MN_TXBUF_SIZE];
+	uint32_t txbuf_len;
+	struct rte_ring *loopback; /* packets to our own address */
+
+	uint64_t now;
+	uint64_t next_timer;
+	uint64_t next_arp_age;
+	uint16_t next_ephemeral;
+	volatile bool *quit;
+};
+
+int mn_engine_init(struct mn_engine *e, const struct mn_config *cfg,
+		   const struct mn_iface *ifc, struct mn_state *state,
+		   struct mn_control *control, struct rte_mempool *pool);
+/* Runs until *quit; returns 0. */
+int mn_engine_run(struct mn_engine *e, volatile bool *quit);
+void mn_engine_free(struct mn_engine *e);
+
+/* engine_cmd.c: requests relayed by the control thread */
+void mn_engine_handle_cmd(struct mn_engine *e, struct mn_cmd *cmd);
+void mn_engine_connect_timers(struct mn_engine *e);
+void mn_engine_connect_done(struct mn_engine *e, struct mn_flow *f, int status);
+/* Pulls every message an application queued on a channel into its flows. */
+void mn_engine_poll_channel(struct mn_engine *e, uint16_t ch, uint32_t budget);
+
+/* engine.c: delivery of complete messages to applications */
+void mn_engine_deliver(struct mn_engine *e, struct mn_flow *f,
+		       struct rte_mbuf *msg);
+void mn_engine_tx_list_add(struct mn_engine *e, struct mn_flow *f);
+
+#endif /* MN_ENGINE_H */

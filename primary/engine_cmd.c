@@ -1,0 +1,377 @@
+/*
+ * engine_cmd.c: the engine's side of control requests (attach, detach,
+ * listen, connect, close), relayed by the control thread.
+ *
+ * They run on the engine lcore because the engine alone owns flows,
+ * listeners and the channels' engine ends; a connect is parked here until
+ * its handshake completes, fails, or times out, and is answered then.
+ */
+#include <errno.h>
+
+#include <rte_random.h>
+
+#include "clock.h"
+#include "engine.h"
+#include "mn_wire.h"
+#include "proto.h"
+
+static void
+complete(struct mn_engine *e, struct mn_cmd *cmd, int status)
+{
+	cmd->msg.status = status;
+	mn_control_complete(e->control, cmd);
+}
+
+static struct mn_engine_channel *
+cmd_channel(struct mn_engine *e, const struct mn_cmd *cmd)
+{
+	struct mn_engine_channel *ch;
+
+	if (cmd->msg.channel >= MN_MAX_CHANNELS)
+		return NULL;
+	ch = &e->channels[cmd->msg.channel];
+	if (!ch->active || ch->generation != cmd->msg.generation)
+		return NULL;
+	return ch;
+}
+
+void
+mn_engine_poll_channel(struct mn_engine *e, uint16_t idx, uint32_t budget)
+{
+	struct mn_engine_channel *ch = &e->channels[idx];
+	struct rte_mbuf *msgs[MN_BURST];
+	uint32_t n, i;
+
+	do {
+		n = rte_ring_sc_dequeue_burst(ch->to_engine, (void **)msgs,
+					      RTE_MIN(budget, (uint32_t)MN_BURST), NULL);
+		budget -= n;
+		for (i = 0; i < n; i++) {
+			struct mn_flow_key key;
+			struct mn_flow *f;
+
+			mn_flow_key_from_tuple(&key, &mn_msg_meta(msgs[i])->flow);
+			f = mn_flow_lookup(&e->flows, &key);
+			e->state->counters.msgs_from_apps++;
+			if (f == NULL || f->channel != idx ||
+			    f->channel_gen != ch->generation ||
+			    f->state != MN_FLOW_ESTABLISHED) {
+				e->state->counters.rx_dropped++;
+				rte_pktmbuf_free(msgs[i]);
+				continue;
+			}
+			mn_flow_queue_msg(f, msgs[i]);
+			mn_engine_tx_list_add(e, f);
+		}
+	} while (n > 0 && budget > 0);
+}
+
+static void
+drain_ring(struct rte_ring *r)
+{
+	struct rte_mbuf *m;
+
+	while (rte_ring_sc_dequeue(r, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+}
+
+static void
+drop_backlog(struct mn_engine_channel *ch)
+{
+	while (ch->backlog_head != NULL) {
+		struct rte_mbuf *msg = ch->backlog_head;
+
+		ch->backlog_head = mn_msg_meta(msg)->next_msg;
+		rte_pktmbuf_free(msg);
+	}
+	ch->backlog_tail = NULL;
+	ch->backlog_len = 0;
+}
+
+/* Lets the flow finish sending what it has, then FIN; delivers nothing more. */
+static void
+close_flow(struct mn_engine *e, struct mn_flow *f)
+{
+	f->channel = MN_CHANNEL_NONE;
+	if (f->pending_cmd != MN_FLOW_NONE) {
+		e->pending_used[f->pending_cmd] = false;
+		f->pending_cmd = MN_FLOW_NONE;
+		mn_flow_destroy(&e->flows, f);
+		return;
+	}
+	if (mn_flow_tx_pending(f)) {
+		f->state = MN_FLOW_CLOSING;
+		return;
+	}
+	mn_out_ctrl(e, f, MN_PKT_FIN, f->snd_nxt);
+	mn_flow_destroy(&e->flows, f);
+}
+
+static void
+do_attach(struct mn_engine *e, struct mn_cmd *cmd)
+{
+	struct mn_engine_channel *ch = &e->channels[cmd->msg.channel];
+
+	/* Whatever a previous, crashed owner left behind is not for this one. */
+	drain_ring(ch->to_engine);
+	drain_ring(ch->to_app);
+	drop_backlog(ch);
+	ch->generation = cmd->msg.generation;
+	ch->active = true;
+	complete(e, cmd, 0);
+}
+
+static void
+do_detach(struct mn_engine *e, struct mn_cmd *cmd, struct mn_engine_channel *ch)
+{
+	uint16_t idx = (uint16_t)cmd->msg.channel;
+	uint32_t i;
+
+	mn_engine_poll_channel(e, idx, UINT32_MAX);
+	for (i = 0; i < e->flows.capacity && e->flows.count > 0; i++) {
+		struct mn_flow *f = &e->flows.flows[i];
+
+		if (f->state != MN_FLOW_FREE && f->channel == idx)
+			close_flow(e, f);
+	}
+	mn_listen_remove_channel(&e->listeners, idx);
+	drain_ring(ch->to_engine);
+	drain_ring(ch->to_app);
+	drop_backlog(ch);
+	ch->active = false;
+	complete(e, cmd, 0);
+}
+
+static void
+do_listen(struct mn_engine *e, struct mn_cmd *cmd)
+{
+	const struct mn_flow_tuple *t = &cmd->msg.flow;
+
+	if (t->src_port == 0) {
+		complete(e, cmd, EINVAL);
+		return;
+	}
+	if (t->src_ip != e->ifc.ip && t->src_ip != 0) {
+		complete(e, cmd, EADDRNOTAVAIL);
+		return;
+	}
+	complete(e, cmd, mn_listen_add(&e->listeners, t->src_port,
+				       (uint16_t)cmd->msg.channel,
+				       cmd->msg.generation));
+}
+
+/* A local port that no flow to this remote end and no listener uses. */
+static bool
+pick_ephemeral(struct mn_engine *e, struct mn_flow_key *key)
+{
+	uint32_t tries;
+
+	for (tries = 0; tries < 65536 - MN_EPHEMERAL_FIRST; tries++) {
+		key->local_port = e->next_ephemeral;
+		e->next_ephemeral = e->next_ephemeral == UINT16_MAX ?
+			MN_EPHEMERAL_FIRST : e->next_ephemeral + 1;
+		if (mn_listen_find(&e->listeners, key->local_port) == NULL &&
+		    mn_flow_lookup(&e->flows, key) == NULL)
+			return true;
+	}
+	return false;
+}
+
+static int
+pending_alloc(struct mn_engine *e, const struct mn_cmd *cmd)
+{
+	int i;
+
+	for (i = 0; i < MN_MAX_PENDING; i++) {
+		if (!e->pending_used[i]) {
+			e->pending_used[i] = true;
+			e->pending[i] = *cmd;
+			return i;
+		}
+	}
+	return -1;
+}
+
+void
+mn_engine_connect_done(struct mn_engine *e, struct mn_flow *f, int status)
+{
+	struct mn_cmd *cmd = &e->pending[f->pending_cmd];
+
+	if (status == 0)
+		mn_flow_tuple_from_key(&cmd->msg.flow, &f->key);
+	e->pending_used[f->pending_cmd] = false;
+	f->pending_cmd = MN_FLOW_NONE;
+	complete(e, cmd, status);
+	if (status != 0)
+		mn_flow_destroy(&e->flows, f);
+}
+
+static void
+send_syn(struct mn_engine *e, struct mn_flow *f)
+{
+	f->state = MN_FLOW_SYN_SENT;
+	f->next_syn = e->now + (uint64_t)e->cfg->syn_rto_ms * MN_NS_PER_MS;
+	mn_out_ctrl(e, f, MN_PKT_SYN, f->snd_una);
+}
+
+/* One step of a connect: resolve, (re)send SYN, or give up. */
+static void
+connect_step(struct mn_engine *e, struct mn_flow *f)
+{
+	bool send_request = false;
+	struct rte_mbuf *req;
+
+	if (e->now >= f->deadline) {
+		mn_engine_connect_done(e, f, ETIMEDOUT);
+		return;
+	}
+	if (f->state == MN_FLOW_SYN_SENT) {
+		if (e->now >= f->next_syn)
+			send_syn(e, f);
+		return;
+	}
+	switch (mn_arp_resolve(&e->arp, f->next_hop, e->now, &f->remote_mac,
+			       &send_request)) {
+	case MN_ARP_RESOLVED:
+		send_syn(e, f);
+		break;
+	case MN_ARP_FAILED:
+		mn_engine_connect_done(e, f, EHOSTUNREACH);
+		break;
+	case MN_ARP_PENDING:
+		if (!send_request)
+			break;
+		req = mn_arp_request(e->pool, &e->ifc, f->next_hop);
+		if (req != NULL) {
+			e->state->counters.arp_requests_sent++;
+			mn_out_tx(e, req);
+		}
+		break;
+	}
+}
+
+void
+mn_engine_connect_timers(struct mn_engine *e)
+{
+	int i;
+
+	for (i = 0; i < MN_MAX_PENDING; i++) {
+		struct mn_flow_key key;
+		struct mn_flow *f;
+
+		if (!e->pending_used[i])
+			continue;
+		mn_flow_key_from_tuple(&key, &e->pending[i].msg.flow);
+		f = mn_flow_lookup(&e->flows, &key);
+		if (f != NULL && f->pending_cmd == (uint32_t)i)
+			connect_step(e, f);
+	}
+}
+
+static void
+do_connect(struct mn_engine *e, struct mn_cmd *cmd)
+{
+	struct mn_flow_tuple *t = &cmd->msg.flow;
+	struct mn_flow_key key = {
+		.local_ip = t->src_ip,
+		.remote_ip = t->dst_ip,
+		.remote_port = t->dst_port,
+	};
+	uint32_t next_hop;
+	struct mn_flow *f;
+	int slot;
+
+	if (t->dst_ip == 0 || t->dst_port == 0) {
+		complete(e, cmd, EINVAL);
+		return;
+	}
+	if (t->src_ip != e->ifc.ip) {
+		complete(e, cmd, EADDRNOTAVAIL);
+		return;
+	}
+	next_hop = t->dst_ip == e->ifc.ip ? t->dst_ip :
+		mn_iface_next_hop(&e->ifc, t->dst_ip);
+	if (next_hop == 0) {
+		complete(e, cmd, EHOSTUNREACH);
+		return;
+	}
+	if (!pick_ephemeral(e, &key)) {
+		complete(e, cmd, EADDRNOTAVAIL);
+		return;
+	}
+	f = mn_flow_create(&e->flows, &key);
+	slot = f != NULL ? pending_alloc(e, cmd) : -1;
+	if (slot < 0) {
+		if (f != NULL)
+			mn_flow_destroy(&e->flows, f);
+		complete(e, cmd, ENOBUFS);
+		return;
+	}
+	mn_flow_tuple_from_key(&e->pending[slot].msg.flow, &key);
+	f->pending_cmd = (uint32_t)slot;
+	f->state = MN_FLOW_ARP_WAIT;
+	f->channel = (uint16_t)cmd->msg.channel;
+	f->channel_gen = cmd->msg.generation;
+	f->next_hop = next_hop;
+	f->snd_una = f->snd_nxt = (uint32_t)rte_rand();
+	f->rto = (uint64_t)e->cfg->rto_us * MN_NS_PER_US;
+	f->deadline = e->now + (uint64_t)e->cfg->connect_timeout_ms * MN_NS_PER_MS;
+	if (t->dst_ip == e->ifc.ip) {
+		rte_ether_addr_copy(&e->ifc.mac, &f->remote_mac);
+		send_syn(e, f);
+		return;
+	}
+	connect_step(e, f);
+}
+
+static void
+do_close(struct mn_engine *e, struct mn_cmd *cmd)
+{
+	struct mn_flow_key key;
+	struct mn_flow *f;
+
+	/* Messages the application queued before closing still go out. */
+	mn_engine_poll_channel(e, (uint16_t)cmd->msg.channel, UINT32_MAX);
+	mn_flow_key_from_tuple(&key, &cmd->msg.flow);
+	f = mn_flow_lookup(&e->flows, &key);
+	if (f == NULL || f->channel != cmd->msg.channel ||
+	    f->channel_gen != cmd->msg.generation) {
+		complete(e, cmd, ENOTCONN);
+		return;
+	}
+	close_flow(e, f);
+	complete(e, cmd, 0);
+}
+
+void
+mn_engine_handle_cmd(struct mn_engine *e, struct mn_cmd *cmd)
+{
+	struct mn_engine_channel *ch;
+
+	if (cmd->msg.op == MN_CTRL_ATTACH) {
+		do_attach(e, cmd);
+		return;
+	}
+	ch = cmd_channel(e, cmd);
+	if (ch == NULL) {
+		complete(e, cmd, EBADF);
+		return;
+	}
+	switch (cmd->msg.op) {
+	case MN_CTRL_DETACH:
+		do_detach(e, cmd, ch);
+		break;
+	case MN_CTRL_LISTEN:
+		do_listen(e, cmd);
+		break;
+	case MN_CTRL_CONNECT:
+		do_connect(e, cmd);
+		break;
+	case MN_CTRL_CLOSE:
+		do_close(e, cmd);
+		break;
+	default:
+		complete(e, cmd, EOPNOTSUPP);
+		break;
+	}
+}

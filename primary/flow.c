@@ -1,0 +1,169 @@
+/*
+ * flow.c: the flow table and a flow's send-side bookkeeping.
+ *
+ * Flows live in one preallocated array (no allocation after start-up, so
+ * the engine never waits on the memory subsystem); an rte_hash maps the
+ * 4-tuple to the array index.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_hash.h>
+#include <rte_jhash.h>
+
+#include "flow.h"
+#include "mn_wire.h"
+
+int
+mn_flow_table_init(struct mn_flow_table *t, const char *name, uint32_t capacity,
+		   uint32_t window)
+{
+	struct rte_hash_parameters params = {
+		.name = name,
+		.entries = capacity,
+		.key_len = sizeof(struct mn_flow_key),
+		.hash_func = rte_jhash,
+		.socket_id = SOCKET_ID_ANY,
+	};
+	uint32_t slots = rte_align32pow2(window);
+	uint32_t i;
+
+	memset(t, 0, sizeof(*t));
+	t->capacity = capacity;
+	t->window = window;
+	t->hash = rte_hash_create(&params);
+	t->flows = calloc(capacity, sizeof(*t->flows));
+	if (t->hash == NULL || t->flows == NULL)
+		goto fail;
+	for (i = 0; i < capacity; i++) {
+		t->flows[i].inflight = calloc(slots, sizeof(struct rte_mbuf *));
+		if (t->flows[i].inflight == NULL)
+			goto fail;
+		t->flows[i].inflight_mask = slots - 1;
+	}
+	return 0;
+fail:
+	mn_flow_table_free(t);
+	return -1;
+}
+
+void
+mn_flow_table_free(struct mn_flow_table *t)
+{
+	uint32_t i;
+
+	if (t->flows != NULL) {
+		for (i = 0; i < t->capacity; i++) {
+			if (t->flows[i].state != MN_FLOW_FREE)
+				mn_flow_destroy(t, &t->flows[i]);
+			free(t->flows[i].inflight);
+		}
+	}
+	free(t->flows);
+	rte_hash_free(t->hash);
+	memset(t, 0, sizeof(*t));
+}
+
+struct mn_flow *
+mn_flow_lookup(struct mn_flow_table *t, const struct mn_flow_key *key)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(t->hash, key, &data) < 0)
+		return NULL;
+	return &t->flows[(uintptr_t)data];
+}
+
+struct mn_flow *
+mn_flow_create(struct mn_flow_table *t, const struct mn_flow_key *key)
+{
+	struct mn_flow *f;
+	struct rte_mbuf **inflight;
+	uint32_t mask, idx;
+	int pos;
+
+	pos = rte_hash_add_key(t->hash, key);
+	if (pos < 0)
+		return NULL;
+	/*
+	 * The hash hands out positions unique among live keys and below its
+	 * capacity, so it doubles as the flow array's allocator.
+	 */
+	idx = (uint32_t)pos;
+	if (idx >= t->capacity || t->flows[idx].state != MN_FLOW_FREE ||
+	    rte_hash_add_key_data(t->hash, key, (void *)(uintptr_t)idx) < 0) {
+		rte_hash_del_key(t->hash, key);
+		return NULL;
+	}
+	f = &t->flows[idx];
+	inflight = f->inflight;
+	mask = f->inflight_mask;
+	memset(f, 0, sizeof(*f));
+	f->inflight = inflight;
+	f->inflight_mask = mask;
+	f->key = *key;
+	f->channel = MN_CHANNEL_NONE;
+	f->pending_cmd = MN_FLOW_NONE;
+	f->peer_window = t->window;
+	t->count++;
+	return f;
+}
+
+void
+mn_flow_destroy(struct mn_flow_table *t, struct mn_flow *f)
+{
+	struct rte_mbuf *m, *next;
+
+	mn_flow_ack(f, f->snd_nxt);
+	for (m = f->unsent_head; m != NULL; m = next) {
+		next = m->next;
+		m->next = NULL;
+		m->nb_segs = 1;
+		rte_pktmbuf_free_seg(m);
+	}
+	f->unsent_head = NULL;
+	f->unsent_tail = NULL;
+	mn_reasm_reset(&f->reasm);
+	rte_hash_del_key(t->hash, &f->key);
+	f->state = MN_FLOW_FREE;
+	t->count--;
+}
+
+void
+mn_flow_queue_msg(struct mn_flow *f, struct rte_mbuf *msg)
+{
+	uint32_t msg_len = msg->pkt_len;
+	struct rte_mbuf *m, *last = msg;
+
+	for (m = msg; m != NULL; m = m->next) {
+		struct mn_msg_meta *meta = mn_msg_meta(m);
+
+		meta->msg_len = msg_len;
+		meta->seg_flags = m == msg ? MN_PKT_F_MSG_FIRST : 0;
+		last = m;
+	}
+	mn_msg_meta(last)->seg_flags |= MN_PKT_F_MSG_LAST;
+	if (f->unsent_tail != NULL)
+		f->unsent_tail->next = msg;
+	else
+		f->unsent_head = msg;
+	f->unsent_tail = last;
+}
+
+uint32_t
+mn_flow_ack(struct mn_flow *f, uint32_t ack)
+{
+	uint32_t n = 0;
+
+	if (!mn_seq_lt(f->snd_una, ack) || !mn_seq_leq(ack, f->snd_nxt))
+		return 0;
+	while (f->snd_una != ack) {
+		struct rte_mbuf **slot = &f->inflight[f->snd_una & f->inflight_mask];
+
+		rte_pktmbuf_free_seg(*slot);
+		*slot = NULL;
+		f->snd_una++;
+		n++;
+	}
+	return n;
+}

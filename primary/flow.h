@@ -1,0 +1,132 @@
+/*
+ * flow.h: a flow (one connection between two applications) and the table
+ * that finds it by its 4-tuple.
+ *
+ * Everything here belongs to one engine lcore: no locks. The send side
+ * keeps unsent segments as one chain and sent-but-unacknowledged segments
+ * in a ring indexed by sequence number, each still referenced so that it
+ * can be sent again without a copy.
+ */
+#ifndef MN_FLOW_H
+#define MN_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_hash.h>
+#include <rte_mbuf.h>
+
+#include "mn_msg.h"
+#include "reasm.h"
+
+#define MN_FLOW_NONE UINT32_MAX
+#define MN_CHANNEL_NONE UINT16_MAX
+
+enum mn_flow_state {
+	MN_FLOW_FREE = 0,
+	MN_FLOW_ARP_WAIT,    /* connect: resolving the next hop */
+	MN_FLOW_SYN_SENT,    /* connect: waiting for SYNACK */
+	MN_FLOW_ESTABLISHED,
+	MN_FLOW_CLOSING,     /* closed locally: finish sending, then FIN */
+};
+
+/* Host byte order; local is machnetd's side. */
+struct mn_flow_key {
+	uint32_t local_ip;
+	uint32_t remote_ip;
+	uint16_t local_port;
+	uint16_t remote_port;
+};
+
+struct mn_flow {
+	struct mn_flow_key key;
+	uint8_t state;           /* enum mn_flow_state */
+	bool in_tx_list;
+	bool ack_due;
+	uint16_t channel;        /* owning channel, MN_CHANNEL_NONE once detached */
+	uint32_t channel_gen;
+	struct rte_ether_addr remote_mac;
+	uint32_t next_hop;
+
+	/* connect in progress: the request to answer, and its clock */
+	uint32_t pending_cmd;    /* index in the engine's pending table */
+	uint64_t deadline;
+	uint64_t next_syn;
+
+	/* send side */
+	uint32_t snd_una;        /* oldest unacknowledged seq */
+	uint32_t snd_nxt;        /* next seq to send */
+	uint32_t peer_window;
+	struct rte_mbuf *unsent_head; /* segments linked by next */
+	struct rte_mbuf *unsent_tail;
+	struct rte_mbuf **inflight;   /* [seq & inflight_mask] */
+	uint32_t inflight_mask;
+	uint64_t rto_at;         /* 0: no timer */
+	uint64_t rto;            /* current timeout, doubled on expiry */
+
+	/* receive side */
+	uint32_t peer_isn;
+	uint32_t rcv_nxt;
+	uint64_t ts_recent;      /* peer's clock, echoed in acks */
+	struct mn_reasm reasm;
+};
+
+struct mn_flow_table {
+	struct rte_hash *hash;
+	struct mn_flow *flows;
+	uint32_t capacity;
+	uint32_t window;         /* packets in flight per flow */
+	uint32_t count;
+};
+
+int mn_flow_table_init(struct mn_flow_table *t, const char *name,
+		       uint32_t capacity, uint32_t window);
+void mn_flow_table_free(struct mn_flow_table *t);
+
+struct mn_flow *mn_flow_lookup(struct mn_flow_table *t,
+			       const struct mn_flow_key *key);
+/* A zeroed flow bound to key, or NULL when the table is full or key taken. */
+struct mn_flow *mn_flow_create(struct mn_flow_table *t,
+			       const struct mn_flow_key *key);
+/* Frees every mbuf the flow holds and forgets it. */
+void mn_flow_destroy(struct mn_flow_table *t, struct mn_flow *f);
+
+static inline uint32_t
+mn_flow_index(const struct mn_flow_table *t, const struct mn_flow *f)
+{
+	return (uint32_t)(f - t->flows);
+}
+
+/* Whether the flow still has segments not yet acknowledged by the peer. */
+static inline bool
+mn_flow_tx_pending(const struct mn_flow *f)
+{
+	return f->unsent_head != NULL || f->snd_una != f->snd_nxt;
+}
+
+/* Appends a message's segment chain to the unsent queue. */
+void mn_flow_queue_msg(struct mn_flow *f, struct rte_mbuf *msg);
+
+/* Releases segments below ack; returns how many were released. */
+uint32_t mn_flow_ack(struct mn_flow *f, uint32_t ack);
+
+static inline void
+mn_flow_key_from_tuple(struct mn_flow_key *k, const struct mn_flow_tuple *t)
+{
+	k->local_ip = t->src_ip;
+	k->remote_ip = t->dst_ip;
+	k->local_port = t->src_port;
+	k->remote_port = t->dst_port;
+}
+
+static inline void
+mn_flow_tuple_from_key(struct mn_flow_tuple *t, const struct mn_flow_key *k)
+{
+	t->src_ip = k->local_ip;
+	t->dst_ip = k->remote_ip;
+	t->src_port = k->local_port;
+	t->dst_port = k->remote_port;
+}
+
+#endif /* MN_FLOW_H */

@@ -1,0 +1,231 @@
+/*
+ * main.c: machnetd, the per-host primary process.
+ *
+ * Reads the configuration, starts the EAL as the primary of its instance,
+ * creates every object applications will look up by name (pool, state,
+ * channel rings), brings up the port, and runs the engine on the main
+ * lcore until SIGINT or SIGTERM; then it tells applications it is going
+ * and releases the port.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_memzone.h>
+
+#include "clock.h"
+#include "config.h"
+#include "control.h"
+#include "engine.h"
+#include "mn_msg.h"
+#include "mn_names.h"
+#include "mn_state.h"
+#include "mn_wire.h"
+#include "port.h"
+
+#define MN_MAX_EAL_ARGS 64
+#define MN_POOL_CACHE 256
+#define MN_CONTROL_RING 1024
+
+static volatile bool quit;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = true;
+}
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"usage: machnetd [-c FILE] [--<section>.<key>=<value> ...]\n"
+		"  -c FILE   configuration (INI); every key can be overridden,\n"
+		"            e.g. --net.ip=10.0.0.1 --machnet.instance=hosta\n");
+}
+
+static int
+parse_args(int argc, char **argv, const char **path, char **overrides, int *n)
+{
+	int i;
+
+	*n = 0;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			exit(0);
+		}
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+			*path = argv[++i];
+		} else if (strncmp(argv[i], "--", 2) == 0 && strchr(argv[i], '=')) {
+			overrides[(*n)++] = argv[i] + 2;
+		} else {
+			fprintf(stderr, "machnetd: unexpected argument \"%s\"\n", argv[i]);
+			usage(stderr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* argv for rte_eal_init: the instance's prefix, then eal_args split on blanks. */
+static int
+eal_argv(const struct mn_config *cfg, char *buf, size_t buflen, char **argv)
+{
+	static char prefix[96];
+	int argc = 0;
+	char *tok, *save = NULL;
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=%s", cfg->instance);
+	argv[argc++] = "machnetd";
+	argv[argc++] = prefix;
+	argv[argc++] = "--proc-type=primary";
+	snprintf(buf, buflen, "%s", cfg->eal_args);
+	for (tok = strtok_r(buf, " \t", &save); tok != NULL;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		if (argc == MN_MAX_EAL_ARGS - 1)
+			return -1;
+		argv[argc++] = tok;
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+static struct mn_state *
+state_create(const struct mn_config *cfg, uint32_t mss)
+{
+	const struct rte_memzone *mz;
+	struct mn_state *s;
+	struct timespec now;
+
+	mz = rte_memzone_reserve(MN_STATE_MZ_NAME, sizeof(*s), rte_socket_id(), 0);
+	if (mz == NULL)
+		return NULL;
+	s = mz->addr;
+	memset(s, 0, sizeof(*s));
+	clock_gettime(CLOCK_REALTIME, &now);
+	s->epoch = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+	s->primary_pid = getpid();
+	s->local_ip = cfg->ip;
+	s->mss = mss;
+	s->ring_size = cfg->ring_size;
+	s->ctrl_timeout_ms = cfg->connect_timeout_ms;
+	s->magic = MN_STATE_MAGIC;
+	return s;
+}
+
+static int
+channel_rings_create(const struct mn_config *cfg)
+{
+	char name[RTE_RING_NAMESIZE];
+	unsigned int i;
+
+	for (i = 0; i < MN_MAX_CHANNELS; i++) {
+		snprintf(name, sizeof(name), MN_RING_APP_TO_ENGINE_FMT, i);
+		if (rte_ring_create(name, cfg->ring_size, rte_socket_id(),
+				    RING_F_SP_ENQ | RING_F_SC_DEQ) == NULL)
+			return -1;
+		snprintf(name, sizeof(name), MN_RING_ENGINE_TO_APP_FMT, i);
+		if (rte_ring_create(name, cfg->ring_size, rte_socket_id(),
+				    RING_F_SP_ENQ | RING_F_SC_DEQ) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/* Segments must fit one mbuf after the headroom the engine prepends into. */
+static uint32_t
+pool_data_room(const struct mn_config *cfg)
+{
+	uint32_t frame = cfg->mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
+
+	return RTE_PKTMBUF_HEADROOM + RTE_MAX(frame, 2048u);
+}
+
+static int
+fail(const char *what, const char *why)
+{
+	fprintf(stderr, "machnetd: %s: %s\n", what, why);
+	return 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct mn_config cfg;
+	static struct mn_control control;
+	static struct mn_engine engine;
+	char err[MN_CONFIG_ERR_LEN], port_err[MN_PORT_ERR_LEN], ip[16];
+	char eal_buf[sizeof(cfg.eal_args)], *eal_args[MN_MAX_EAL_ARGS];
+	char **overrides = calloc((size_t)argc, sizeof(char *));
+	const char *path = NULL;
+	struct rte_mempool *pool;
+	struct mn_iface ifc;
+	struct mn_state *state;
+	uint32_t mss;
+	int n_overrides, n_eal;
+
+	if (overrides == NULL || parse_args(argc, argv, &path, overrides, &n_overrides) != 0)
+		return 2;
+	if (mn_config_load(&cfg, path, overrides, n_overrides, err) != 0) {
+		fprintf(stderr, "machnetd: %s\n", err);
+		return 2;
+	}
+	free(overrides);
+	n_eal = eal_argv(&cfg, eal_buf, sizeof(eal_buf), eal_args);
+	if (n_eal < 0) {
+		fprintf(stderr, "machnetd: machnet.eal_args: too many arguments\n");
+		return 2;
+	}
+	if (rte_eal_init(n_eal, eal_args) < 0)
+		return fail("cannot start DPDK (machnet.eal_args)", rte_strerror(rte_errno));
+	mn_clock_init();
+	mss = RTE_MIN(mn_wire_mss(cfg.mtu),
+		      pool_data_room(&cfg) - RTE_PKTMBUF_HEADROOM);
+	pool = rte_pktmbuf_pool_create(MN_POOL_NAME, cfg.pool_size, MN_POOL_CACHE,
+				       MN_MBUF_PRIV_SIZE, pool_data_room(&cfg),
+				       rte_socket_id());
+	if (pool == NULL)
+		return fail("cannot create the packet pool (resources.pool_size, hugepages)",
+			    rte_strerror(rte_errno));
+	state = state_create(&cfg, mss);
+	if (state == NULL || channel_rings_create(&cfg) != 0)
+		return fail("cannot create shared state", rte_strerror(rte_errno));
+	if (mn_port_init(&cfg, pool, &ifc, port_err) != 0)
+		return fail("port", port_err);
+	if (mn_control_init(&control, state, MN_CONTROL_RING) != 0)
+		return fail("control", rte_strerror(rte_errno));
+	if (mn_engine_init(&engine, &cfg, &ifc, state, &control, pool) != 0)
+		return fail("engine", "cannot allocate its tables");
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (mn_control_start(&control) != 0)
+		return fail("control", rte_strerror(rte_errno));
+	snprintf(ip, sizeof(ip), "%u.%u.%u.%u", cfg.ip >> 24, (cfg.ip >> 16) & 255,
+		 (cfg.ip >> 8) & 255, cfg.ip & 255);
+	printf("machnetd: ready instance=%s ip=%s mac=" RTE_ETHER_ADDR_PRT_FMT
+	       " mss=%u pid=%d\n", cfg.instance, ip,
+	       RTE_ETHER_ADDR_BYTES(&ifc.mac), mss, getpid());
+	fflush(stdout);
+
+	mn_engine_run(&engine, &quit);
+
+	state->stopping = 1;
+	mn_control_stop(&control);
+	mn_engine_free(&engine);
+	mn_port_stop(&ifc);
+	rte_eal_cleanup();
+	printf("machnetd: stopped\n");
+	return 0;
+}

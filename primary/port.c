@@ -1,0 +1,132 @@
+/*
+ * port.c: bringing up the port. One rx and one tx queue for the single
+ * engine; checksum offloads are used when the device has them because
+ * virtual devices (af_packet, af_xdp, memif) have none and the protocol
+ * code then computes checksums in software.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+
+#include "port.h"
+
+static int
+find_port(uint16_t *port_id, char err[MN_PORT_ERR_LEN])
+{
+	uint16_t n = rte_eth_dev_count_avail();
+	uint16_t pid;
+
+	if (n != 1) {
+		snprintf(err, MN_PORT_ERR_LEN,
+			 "expected exactly one DPDK port, found %u "
+			 "(machnet.eal_args needs one --vdev or -a)", n);
+		return -1;
+	}
+	RTE_ETH_FOREACH_DEV(pid) {
+		*port_id = pid;
+		break;
+	}
+	return 0;
+}
+
+static void
+pick_offloads(const struct rte_eth_dev_info *info, struct rte_eth_conf *conf,
+	      struct mn_iface *ifc)
+{
+	const uint64_t tx_cksum = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+				  RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+	const uint64_t rx_cksum = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |
+				  RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
+
+	if ((info->tx_offload_capa & tx_cksum) == tx_cksum) {
+		conf->txmode.offloads |= tx_cksum;
+		ifc->tx_ip_cksum_offload = true;
+		ifc->tx_udp_cksum_offload = true;
+	}
+	if ((info->rx_offload_capa & rx_cksum) == rx_cksum) {
+		conf->rxmode.offloads |= rx_cksum;
+		ifc->rx_cksum_offload = true;
+	}
+}
+
+static int
+set_mac(const struct mn_config *cfg, struct mn_iface *ifc)
+{
+	if (!cfg->mac_set)
+		return rte_eth_macaddr_get(ifc->port_id, &ifc->mac);
+	ifc->mac = cfg->mac;
+	/* A device that cannot change its address still hears ours this way. */
+	if (rte_eth_dev_default_mac_addr_set(ifc->port_id, &ifc->mac) != 0)
+		return rte_eth_promiscuous_enable(ifc->port_id);
+	return 0;
+}
+
+int
+mn_port_init(const struct mn_config *cfg, struct rte_mempool *pool,
+	     struct mn_iface *ifc, char err[MN_PORT_ERR_LEN])
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint16_t rx_desc = cfg->rx_desc, tx_desc = cfg->tx_desc;
+	const char *step;
+	int rc;
+
+	memset(ifc, 0, sizeof(*ifc));
+	memset(&conf, 0, sizeof(conf));
+	if (find_port(&ifc->port_id, err) != 0)
+		return -1;
+	ifc->ip = cfg->ip;
+	ifc->netmask = cfg->netmask;
+	ifc->gateway = cfg->gateway;
+	ifc->mtu = cfg->mtu;
+	step = "dev_info_get";
+	rc = rte_eth_dev_info_get(ifc->port_id, &info);
+	if (rc != 0)
+		goto fail;
+	pick_offloads(&info, &conf, ifc);
+	step = "configure";
+	rc = rte_eth_dev_configure(ifc->port_id, 1, 1, &conf);
+	if (rc != 0)
+		goto fail;
+	step = "adjust_nb_rx_tx_desc";
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(ifc->port_id, &rx_desc, &tx_desc);
+	if (rc != 0)
+		goto fail;
+	step = "rx_queue_setup";
+	rc = rte_eth_rx_queue_setup(ifc->port_id, 0, rx_desc,
+				    rte_eth_dev_socket_id(ifc->port_id), NULL, pool);
+	if (rc != 0)
+		goto fail;
+	step = "tx_queue_setup";
+	rc = rte_eth_tx_queue_setup(ifc->port_id, 0, tx_desc,
+				    rte_eth_dev_socket_id(ifc->port_id), NULL);
+	if (rc != 0)
+		goto fail;
+	step = "set MAC address";
+	rc = set_mac(cfg, ifc);
+	if (rc != 0)
+		goto fail;
+	rc = rte_eth_dev_set_mtu(ifc->port_id, cfg->mtu);
+	if (rc != 0 && rc != -ENOTSUP)
+		fprintf(stderr, "machnetd: port %u: cannot set MTU %u (%s); "
+			"the link's MTU must be at least that\n", ifc->port_id,
+			cfg->mtu, strerror(-rc));
+	step = "start";
+	rc = rte_eth_dev_start(ifc->port_id);
+	if (rc != 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, MN_PORT_ERR_LEN, "port %u: %s failed: %s", ifc->port_id,
+		 step, strerror(rc < 0 ? -rc : rc));
+	return -1;
+}
+
+void
+mn_port_stop(const struct mn_iface *ifc)
+{
+	rte_eth_dev_stop(ifc->port_id);
+	rte_eth_dev_close(ifc->port_id);
+}

@@ -1,0 +1,379 @@
+/*
+ * proto_input.c: the transport's input path: classify each received frame,
+ * check it, and drive the flow it belongs to.
+ *
+ * This version delivers strictly in order: a data packet other than the
+ * next expected one is dropped and re-acknowledged, and the sender's
+ * timeout resends from the first gap (go-back-N). Selective acks and a
+ * reorder window build on the same fields later.
+ */
+#include <rte_ip.h>
+#include <rte_random.h>
+#include <rte_udp.h>
+
+#include "arp.h"
+#include "clock.h"
+#include "icmp.h"
+#include "mn_wire.h"
+#include "proto.h"
+
+/* What input needs from a parsed Machnet packet. */
+struct pkt {
+	const struct rte_ether_hdr *eth;
+	struct mn_flow_key key;
+	uint8_t type;
+	uint8_t flags;
+	uint16_t window;
+	uint32_t seq;
+	uint32_t ack;
+	uint32_t msg_len;
+	uint64_t ts;
+	uint32_t payload_off;
+	uint32_t payload_len;
+};
+
+static void
+drop(struct mn_engine *e, struct rte_mbuf *m)
+{
+	e->state->counters.rx_dropped++;
+	rte_pktmbuf_free(m);
+}
+
+static void
+ack_later(struct mn_engine *e, struct mn_flow *f)
+{
+	if (f->ack_due)
+		return;
+	if (e->ack_count == RTE_DIM(e->ack_list))
+		mn_proto_flush_acks(e);
+	f->ack_due = true;
+	e->ack_list[e->ack_count++] = mn_flow_index(&e->flows, f);
+}
+
+void
+mn_proto_flush_acks(struct mn_engine *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->ack_count; i++) {
+		struct mn_flow *f = &e->flows.flows[e->ack_list[i]];
+
+		if (f->ack_due && f->state != MN_FLOW_FREE) {
+			mn_out_ctrl(e, f, MN_PKT_ACK, f->snd_nxt);
+			f->ack_due = false;
+		}
+	}
+	e->ack_count = 0;
+}
+
+static bool
+l4_checksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+	       const struct rte_udp_hdr *udp)
+{
+	uint64_t l4 = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+
+	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		return true;
+	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD)
+		return false;
+	return udp->dgram_cksum == 0 || rte_ipv4_udptcp_cksum_verify(ip, udp) == 0;
+}
+
+static bool
+ip_checksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+	       uint32_t ihl)
+{
+	uint64_t l3 = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+
+	if (l3 == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+		return true;
+	if (l3 == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		return false;
+	return rte_raw_cksum(ip, ihl) == 0xffff;
+}
+
+/* Fills p from a Machnet-over-UDP frame for us; false if it is not one. */
+static bool
+parse(const struct mn_engine *e, const struct rte_mbuf *m, struct pkt *p)
+{
+	const uint32_t l2 = sizeof(struct rte_ether_hdr);
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_udp_hdr *udp;
+	const struct mn_hdr *h;
+	uint32_t ihl, ip_len, udp_len;
+
+	if (m->data_len < l2 + sizeof(*ip))
+		return false;
+	p->eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	ip = (const struct rte_ipv4_hdr *)(p->eth + 1);
+	ihl = rte_ipv4_hdr_len(ip);
+	ip_len = rte_be_to_cpu_16(ip->total_length);
+	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) ||
+	    ip_len < ihl || l2 + ip_len > m->data_len ||
+	    ip->next_proto_id != IPPROTO_UDP ||
+	    rte_be_to_cpu_32(ip->dst_addr) != e->ifc.ip ||
+	    (rte_be_to_cpu_16(ip->fragment_offset) &
+	     (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0 ||
+	    !ip_checksum_ok(m, ip, ihl))
+		return false;
+	udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + ihl);
+	udp_len = rte_be_to_cpu_16(udp->dgram_len);
+	if (ip_len - ihl < sizeof(*udp) + sizeof(*h) || udp_len > ip_len - ihl ||
+	    udp_len < sizeof(*udp) + sizeof(*h) || !l4_checksum_ok(m, ip, udp))
+		return false;
+	h = (const struct mn_hdr *)(udp + 1);
+	if (rte_be_to_cpu_16(h->magic) != MN_WIRE_MAGIC ||
+	    h->version != MN_WIRE_VERSION)
+		return false;
+	p->key.local_ip = e->ifc.ip;
+	p->key.remote_ip = rte_be_to_cpu_32(ip->src_addr);
+	p->key.local_port = rte_be_to_cpu_16(udp->dst_port);
+	p->key.remote_port = rte_be_to_cpu_16(udp->src_port);
+	p->type = h->type;
+	p->flags = h->flags;
+	p->window = rte_be_to_cpu_16(h->window);
+	p->seq = rte_be_to_cpu_32(h->seq);
+	p->ack = rte_be_to_cpu_32(h->ack);
+	p->msg_len = rte_be_to_cpu_32(h->msg_len);
+	p->ts = rte_be_to_cpu_64(h->ts);
+	p->payload_off = l2 + ihl + (uint32_t)(sizeof(*udp) + sizeof(*h));
+	p->payload_len = udp_len - (uint32_t)(sizeof(*udp) + sizeof(*h));
+	return true;
+}
+
+static void
+refuse(struct mn_engine *e, const struct pkt *p)
+{
+	mn_out_rst(e, &p->eth->src_addr, p->key.local_ip, p->key.remote_ip,
+		   p->key.local_port, p->key.remote_port);
+}
+
+static void
+on_syn(struct mn_engine *e, struct mn_flow *f, const struct pkt *p)
+{
+	const struct mn_listener *l;
+	const struct mn_engine_channel *ch;
+
+	if (f != NULL) {
+		/* Our own connect on this 4-tuple is under way. */
+		if (f->pending_cmd != MN_FLOW_NONE) {
+			refuse(e, p);
+			return;
+		}
+		/* Our SYNACK was lost: say it again. */
+		if (f->state == MN_FLOW_ESTABLISHED && f->peer_isn == p->seq) {
+			mn_out_ctrl(e, f, MN_PKT_SYNACK, f->snd_una);
+			return;
+		}
+		/* The peer started a new flow on the same 4-tuple. */
+		mn_flow_destroy(&e->flows, f);
+	}
+	l = mn_listen_find(&e->listeners, p->key.local_port);
+	ch = l != NULL ? &e->channels[l->channel] : NULL;
+	if (ch == NULL || !ch->active || ch->generation != l->channel_gen) {
+		refuse(e, p);
+		return;
+	}
+	f = mn_flow_create(&e->flows, &p->key);
+	if (f == NULL) {
+		refuse(e, p);
+		return;
+	}
+	f->state = MN_FLOW_ESTABLISHED;
+	f->channel = l->channel;
+	f->channel_gen = l->channel_gen;
+	rte_ether_addr_copy(&p->eth->src_addr, &f->remote_mac);
+	f->next_hop = p->key.remote_ip;
+	f->peer_isn = p->seq;
+	f->rcv_nxt = p->seq;
+	f->peer_window = p->window;
+	f->snd_una = f->snd_nxt = (uint32_t)rte_rand();
+	f->rto = (uint64_t)e->cfg->rto_us * MN_NS_PER_US;
+	f->ts_recent = p->ts;
+	mn_out_ctrl(e, f, MN_PKT_SYNACK, f->snd_una);
+}
+
+static void
+on_synack(struct mn_engine *e, struct mn_flow *f, const struct pkt *p)
+{
+	if (f->state != MN_FLOW_SYN_SENT)
+		return;
+	f->state = MN_FLOW_ESTABLISHED;
+	f->peer_isn = p->seq;
+	f->rcv_nxt = p->seq;
+	f->peer_window = p->window;
+	f->ts_recent = p->ts;
+	mn_engine_connect_done(e, f, 0);
+}
+
+/* Finishes a locally closed flow once the peer has everything. */
+static void
+maybe_finish_close(struct mn_engine *e, struct mn_flow *f)
+{
+	if (f->state == MN_FLOW_CLOSING && !mn_flow_tx_pending(f)) {
+		mn_out_ctrl(e, f, MN_PKT_FIN, f->snd_nxt);
+		mn_flow_destroy(&e->flows, f);
+	}
+}
+
+static void
+on_ack(struct mn_engine *e, struct mn_flow *f, const struct pkt *p)
+{
+	f->peer_window = p->window;
+	if (mn_flow_ack(f, p->ack) == 0)
+		return;
+	f->rto = (uint64_t)e->cfg->rto_us * MN_NS_PER_US;
+	f->rto_at = f->snd_una != f->snd_nxt ? e->now + f->rto : 0;
+	if (f->unsent_head != NULL)
+		mn_engine_tx_list_add(e, f);
+	maybe_finish_close(e, f);
+}
+
+/* Whether the application is keeping up; if not, make the sender wait. */
+static bool
+can_accept(const struct mn_engine *e, const struct mn_flow *f)
+{
+	const struct mn_engine_channel *ch;
+
+	if (f->channel == MN_CHANNEL_NONE)
+		return true; /* closing: accepted and dropped */
+	ch = &e->channels[f->channel];
+	return ch->backlog_len < e->state->ring_size;
+}
+
+static void
+on_data(struct mn_engine *e, struct mn_flow *f, const struct pkt *p,
+	struct rte_mbuf *m)
+{
+	struct rte_mbuf *msg;
+
+	ack_later(e, f);
+	if (p->seq != f->rcv_nxt || !can_accept(e, f)) {
+		drop(e, m);
+		return;
+	}
+	f->rcv_nxt++;
+	f->ts_recent = p->ts;
+	rte_pktmbuf_adj(m, (uint16_t)p->payload_off);
+	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - p->payload_len));
+	switch (mn_reasm_push(&f->reasm, m, p->flags, p->msg_len, &msg)) {
+	case MN_REASM_DONE:
+		mn_engine_deliver(e, f, msg);
+		break;
+	case MN_REASM_ERROR:
+		e->state->counters.rx_dropped++;
+		break;
+	case MN_REASM_MORE:
+		break;
+	}
+}
+
+static void
+on_rst(struct mn_engine *e, struct mn_flow *f)
+{
+	if (f->state == MN_FLOW_SYN_SENT || f->state == MN_FLOW_ARP_WAIT)
+		mn_engine_connect_done(e, f, ECONNREFUSED);
+	else
+		mn_flow_destroy(&e->flows, f);
+}
+
+static void
+machnet_input(struct mn_engine *e, struct rte_mbuf *m, const struct pkt *p)
+{
+	struct mn_flow *f = mn_flow_lookup(&e->flows, &p->key);
+
+	if (p->type == MN_PKT_SYN) {
+		on_syn(e, f, p);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (f == NULL) {
+		if (p->type == MN_PKT_DATA)
+			refuse(e, p);
+		drop(e, m);
+		return;
+	}
+	switch (p->type) {
+	case MN_PKT_SYNACK:
+		on_synack(e, f, p);
+		break;
+	case MN_PKT_DATA:
+		if (f->state != MN_FLOW_ESTABLISHED && f->state != MN_FLOW_CLOSING)
+			break;
+		on_ack(e, f, p);
+		if (f->state == MN_FLOW_FREE) /* the ack finished a close */
+			break;
+		on_data(e, f, p, m);
+		return;
+	case MN_PKT_ACK:
+		if (f->state == MN_FLOW_ESTABLISHED || f->state == MN_FLOW_CLOSING)
+			on_ack(e, f, p);
+		break;
+	case MN_PKT_RST:
+		on_rst(e, f);
+		break;
+	case MN_PKT_FIN:
+		if (f->state == MN_FLOW_ESTABLISHED || f->state == MN_FLOW_CLOSING)
+			mn_flow_destroy(&e->flows, f);
+		break;
+	default:
+		e->state->counters.rx_dropped++;
+		break;
+	}
+	rte_pktmbuf_free(m);
+}
+
+static void
+ipv4_input(struct mn_engine *e, struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip;
+	struct pkt p;
+
+	if (m->data_len < sizeof(struct rte_ether_hdr) + sizeof(*ip)) {
+		drop(e, m);
+		return;
+	}
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+				     sizeof(struct rte_ether_hdr));
+	if (ip->next_proto_id == IPPROTO_ICMP) {
+		m = mn_icmp_input(&e->ifc, m);
+		if (m != NULL) {
+			e->state->counters.icmp_echo_replies++;
+			mn_out_tx(e, m);
+		}
+		return;
+	}
+	if (!parse(e, m, &p)) {
+		drop(e, m);
+		return;
+	}
+	machnet_input(e, m, &p);
+}
+
+void
+mn_proto_input(struct mn_engine *e, struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth;
+
+	e->state->counters.rx_packets++;
+	if (m->nb_segs != 1 || m->data_len < sizeof(*eth)) {
+		drop(e, m);
+		return;
+	}
+	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	switch (rte_be_to_cpu_16(eth->ether_type)) {
+	case RTE_ETHER_TYPE_ARP:
+		m = mn_arp_input(&e->arp, &e->ifc, m, e->now);
+		if (m != NULL) {
+			e->state->counters.arp_replies_sent++;
+			mn_out_tx(e, m);
+		}
+		break;
+	case RTE_ETHER_TYPE_IPV4:
+		ipv4_input(e, m);
+		break;
+	default:
+		drop(e, m);
+		break;
+	}
+}

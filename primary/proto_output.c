@@ -1,0 +1,284 @@
+/*
+ * proto_output.c: the transport's output path.
+ *
+ * Data segments arrive from applications with room for every header in
+ * front of the payload, so sending one is a prepend, not a copy. A sent
+ * segment stays referenced (refcnt 2 while the NIC has it) until the peer
+ * acknowledges it; a retransmission reuses it once the NIC has let go.
+ */
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "mn_wire.h"
+#include "proto.h"
+
+struct frame_addr {
+	const struct rte_ether_addr *dst_mac;
+	uint32_t src_ip;
+	uint32_t dst_ip;
+	uint16_t src_port;
+	uint16_t dst_port;
+};
+
+static inline struct rte_ipv4_hdr *
+frame_ip(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+				       sizeof(struct rte_ether_hdr));
+}
+
+static inline struct mn_hdr *
+frame_mn(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, struct mn_hdr *,
+				       MN_WIRE_HDRS_LEN - sizeof(struct mn_hdr));
+}
+
+/* Checksums last: the Machnet header is covered by UDP's. */
+static void
+frame_checksum(const struct mn_engine *e, struct rte_mbuf *m)
+{
+	struct rte_ipv4_hdr *ip = frame_ip(m);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+
+	ip->hdr_checksum = 0;
+	udp->dgram_cksum = 0;
+	m->l2_len = sizeof(struct rte_ether_hdr);
+	m->l3_len = sizeof(struct rte_ipv4_hdr);
+	m->ol_flags &= ~(RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
+			 RTE_MBUF_F_TX_UDP_CKSUM);
+	m->ol_flags |= RTE_MBUF_F_TX_IPV4;
+	if (e->ifc.tx_ip_cksum_offload)
+		m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
+	else
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	if (e->ifc.tx_udp_cksum_offload) {
+		m->ol_flags |= RTE_MBUF_F_TX_UDP_CKSUM;
+		udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+	} else {
+		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+	}
+}
+
+/* Writes Ethernet, IPv4 and UDP headers in front of the Machnet header. */
+static void
+frame_fill(const struct mn_engine *e, struct rte_mbuf *m,
+	   const struct frame_addr *a, uint32_t payload_len)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	uint16_t l4_len = (uint16_t)(sizeof(*udp) + sizeof(struct mn_hdr) +
+				     payload_len);
+
+	rte_ether_addr_copy(a->dst_mac, &eth->dst_addr);
+	rte_ether_addr_copy(&e->ifc.mac, &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = 0;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + l4_len));
+	ip->packet_id = 0;
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = rte_cpu_to_be_32(a->src_ip);
+	ip->dst_addr = rte_cpu_to_be_32(a->dst_ip);
+	udp->src_port = rte_cpu_to_be_16(a->src_port);
+	udp->dst_port = rte_cpu_to_be_16(a->dst_port);
+	udp->dgram_len = rte_cpu_to_be_16(l4_len);
+}
+
+static void
+hdr_fill(struct mn_hdr *h, uint8_t type, uint8_t flags, uint32_t seq,
+	 uint32_t ack, uint32_t window, uint32_t msg_len, uint64_t now,
+	 uint64_t ts_echo)
+{
+	h->magic = rte_cpu_to_be_16(MN_WIRE_MAGIC);
+	h->version = MN_WIRE_VERSION;
+	h->type = type;
+	h->flags = flags;
+	h->reserved = 0;
+	h->window = rte_cpu_to_be_16((uint16_t)RTE_MIN(window, (uint32_t)UINT16_MAX));
+	h->seq = rte_cpu_to_be_32(seq);
+	h->ack = rte_cpu_to_be_32(ack);
+	h->msg_len = rte_cpu_to_be_32(msg_len);
+	h->reserved2 = 0;
+	h->sack = 0;
+	h->ts = rte_cpu_to_be_64(now);
+	h->ts_echo = rte_cpu_to_be_64(ts_echo);
+}
+
+static void
+flow_addr(const struct mn_flow *f, struct frame_addr *a)
+{
+	a->dst_mac = &f->remote_mac;
+	a->src_ip = f->key.local_ip;
+	a->dst_ip = f->key.remote_ip;
+	a->src_port = f->key.local_port;
+	a->dst_port = f->key.remote_port;
+}
+
+void
+mn_out_tx(struct mn_engine *e, struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	/*
+	 * A frame to ourselves goes back to input as a copy: input rewrites
+	 * and chains what it receives, while the sender still owns the
+	 * original for retransmission.
+	 */
+	if (rte_is_same_ether_addr(&eth->dst_addr, &e->ifc.mac)) {
+		struct rte_mbuf *copy = rte_pktmbuf_copy(m, e->pool, 0, UINT32_MAX);
+
+		rte_pktmbuf_free(m);
+		if (copy == NULL || rte_ring_sp_enqueue(e->loopback, copy) != 0) {
+			rte_pktmbuf_free(copy);
+			e->state->counters.rx_dropped++;
+		}
+		return;
+	}
+	if (e->txbuf_len == MN_TXBUF_SIZE) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	e->txbuf[e->txbuf_len++] = m;
+}
+
+void
+mn_out_flush(struct mn_engine *e)
+{
+	uint16_t sent;
+
+	if (e->txbuf_len == 0)
+		return;
+	sent = rte_eth_tx_burst(e->ifc.port_id, 0, e->txbuf,
+				(uint16_t)RTE_MIN(e->txbuf_len, (uint32_t)UINT16_MAX));
+	e->state->counters.tx_packets += sent;
+	if (sent < e->txbuf_len)
+		memmove(e->txbuf, e->txbuf + sent,
+			(e->txbuf_len - sent) * sizeof(e->txbuf[0]));
+	e->txbuf_len -= sent;
+}
+
+static struct rte_mbuf *
+ctrl_alloc(struct mn_engine *e)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
+
+	if (m != NULL && rte_pktmbuf_append(m, MN_WIRE_HDRS_LEN) == NULL) {
+		rte_pktmbuf_free(m);
+		m = NULL;
+	}
+	return m;
+}
+
+void
+mn_out_ctrl(struct mn_engine *e, struct mn_flow *f, uint8_t type, uint32_t seq)
+{
+	struct rte_mbuf *m = ctrl_alloc(e);
+	struct frame_addr a;
+
+	if (m == NULL)
+		return;
+	flow_addr(f, &a);
+	frame_fill(e, m, &a, 0);
+	hdr_fill(frame_mn(m), type, 0, seq, f->rcv_nxt, e->flows.window, 0,
+		 e->now, f->ts_recent);
+	frame_checksum(e, m);
+	mn_out_tx(e, m);
+}
+
+void
+mn_out_rst(struct mn_engine *e, const struct rte_ether_addr *dst_mac,
+	   uint32_t local_ip, uint32_t remote_ip, uint16_t local_port,
+	   uint16_t remote_port)
+{
+	struct rte_mbuf *m = ctrl_alloc(e);
+	struct frame_addr a = {
+		.dst_mac = dst_mac,
+		.src_ip = local_ip,
+		.dst_ip = remote_ip,
+		.src_port = local_port,
+		.dst_port = remote_port,
+	};
+
+	if (m == NULL)
+		return;
+	frame_fill(e, m, &a, 0);
+	hdr_fill(frame_mn(m), MN_PKT_RST, 0, 0, 0, 0, 0, e->now, 0);
+	frame_checksum(e, m);
+	mn_out_tx(e, m);
+}
+
+static inline uint32_t
+flow_window(const struct mn_engine *e, const struct mn_flow *f)
+{
+	return RTE_MIN(e->flows.window, f->peer_window);
+}
+
+uint32_t
+mn_out_data(struct mn_engine *e, struct mn_flow *f, uint32_t budget)
+{
+	uint32_t window = flow_window(e, f);
+	uint32_t sent = 0;
+	struct frame_addr a;
+
+	flow_addr(f, &a);
+	while (sent < budget && f->unsent_head != NULL &&
+	       f->snd_nxt - f->snd_una < window && mn_out_room(e) > 0) {
+		struct rte_mbuf *m = f->unsent_head;
+		const struct mn_msg_meta *meta = mn_msg_meta(m);
+		uint32_t payload_len = m->data_len;
+
+		f->unsent_head = m->next;
+		if (f->unsent_head == NULL)
+			f->unsent_tail = NULL;
+		m->next = NULL;
+		m->nb_segs = 1;
+		m->pkt_len = payload_len;
+		rte_pktmbuf_prepend(m, MN_WIRE_HDRS_LEN);
+		frame_fill(e, m, &a, payload_len);
+		hdr_fill(frame_mn(m), MN_PKT_DATA, (uint8_t)meta->seg_flags,
+			 f->snd_nxt, f->rcv_nxt, e->flows.window, meta->msg_len,
+			 e->now, f->ts_recent);
+		frame_checksum(e, m);
+		f->inflight[f->snd_nxt & f->inflight_mask] = m;
+		f->snd_nxt++;
+		rte_mbuf_refcnt_update(m, 1);
+		mn_out_tx(e, m);
+		sent++;
+	}
+	if (sent > 0) {
+		f->ack_due = false;
+		if (f->rto_at == 0)
+			f->rto_at = e->now + f->rto;
+	}
+	return sent;
+}
+
+void
+mn_out_retransmit(struct mn_engine *e, struct mn_flow *f)
+{
+	uint32_t seq;
+
+	for (seq = f->snd_una; seq != f->snd_nxt && mn_out_room(e) > 0; seq++) {
+		struct rte_mbuf *m = f->inflight[seq & f->inflight_mask];
+		struct mn_hdr *h = frame_mn(m);
+
+		/* Still queued at the NIC: sending it twice gains nothing. */
+		if (rte_mbuf_refcnt_read(m) != 1)
+			continue;
+		h->ack = rte_cpu_to_be_32(f->rcv_nxt);
+		h->ts = rte_cpu_to_be_64(e->now);
+		h->ts_echo = rte_cpu_to_be_64(f->ts_recent);
+		frame_checksum(e, m);
+		rte_mbuf_refcnt_update(m, 1);
+		mn_out_tx(e, m);
+		e->state->counters.tx_retransmits++;
+	}
+	f->ack_due = false;
+}
