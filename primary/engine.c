@@ -18,7 +18,6 @@
 
 #include "clock.h"
 #include "engine.h"
-#include "mn_names.h"
 #include "mn_wire.h"
 #include "proto.h"
 
@@ -33,8 +32,9 @@ mn_engine_init(struct mn_engine *e, const struct mn_config *cfg,
 	       const struct mn_iface *ifc, struct mn_state *state,
 	       struct mn_control *control, struct rte_mempool *pool)
 {
-	unsigned int i;
+	static unsigned int instances; /* unique names for engines in one process */
 	char name[RTE_RING_NAMESIZE];
+	unsigned int i;
 
 	memset(e, 0, sizeof(*e));
 	e->cfg = cfg;
@@ -50,22 +50,24 @@ mn_engine_init(struct mn_engine *e, const struct mn_config *cfg,
 		if (mn_arp_add_static(&e->arp, cfg->static_arp[i].ip,
 				      &cfg->static_arp[i].mac) != 0)
 			return -ENOSPC;
-	if (mn_flow_table_init(&e->flows, "mn_flows", MN_MAX_FLOWS, cfg->window) != 0)
+	snprintf(name, sizeof(name), "mn_flows%u", instances);
+	if (mn_flow_table_init(&e->flows, name, MN_MAX_FLOWS, cfg->window) != 0)
 		return -ENOMEM;
 	e->tx_list = calloc(MN_MAX_FLOWS, sizeof(*e->tx_list));
-	e->loopback = rte_ring_create("mn_loopback", MN_LOOPBACK_SIZE,
-				      rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "mn_loopback%u", instances++);
+	e->loopback = rte_ring_create(name, MN_LOOPBACK_SIZE, rte_socket_id(),
+				      RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (e->tx_list == NULL || e->loopback == NULL)
 		return -ENOMEM;
-	for (i = 0; i < MN_MAX_CHANNELS; i++) {
-		snprintf(name, sizeof(name), MN_RING_APP_TO_ENGINE_FMT, i);
-		e->channels[i].to_engine = rte_ring_lookup(name);
-		snprintf(name, sizeof(name), MN_RING_ENGINE_TO_APP_FMT, i);
-		e->channels[i].to_app = rte_ring_lookup(name);
-		if (e->channels[i].to_engine == NULL || e->channels[i].to_app == NULL)
-			return -ENOENT;
-	}
 	return 0;
+}
+
+void
+mn_engine_set_channel(struct mn_engine *e, uint16_t idx,
+		      struct rte_ring *to_engine, struct rte_ring *to_app)
+{
+	e->channels[idx].to_engine = to_engine;
+	e->channels[idx].to_app = to_app;
 }
 
 void
@@ -270,28 +272,33 @@ fail_pending(struct mn_engine *e)
 	}
 }
 
+uint32_t
+mn_engine_step(struct mn_engine *e, uint64_t now)
+{
+	uint32_t work;
+
+	e->now = now;
+	work = poll_input(e);
+	work += poll_commands(e);
+	work += poll_channels(e);
+	work += output(e);
+	mn_proto_flush_acks(e);
+	work += e->txbuf_len;
+	mn_out_flush(e);
+	if (e->now >= e->next_timer)
+		timers(e);
+	return work;
+}
+
 int
 mn_engine_run(struct mn_engine *e, volatile bool *quit)
 {
 	uint32_t empty_polls = 0;
 
-	e->quit = quit;
 	/* Short idle sleeps must not be stretched by the default 50 us slack. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	while (!*quit) {
-		uint32_t work;
-
-		e->now = mn_now_ns();
-		work = poll_input(e);
-		work += poll_commands(e);
-		work += poll_channels(e);
-		work += output(e);
-		mn_proto_flush_acks(e);
-		work += e->txbuf_len;
-		mn_out_flush(e);
-		if (e->now >= e->next_timer)
-			timers(e);
-		if (work == 0)
+		if (mn_engine_step(e, mn_now_ns()) == 0)
 			idle(e->cfg, &empty_polls);
 		else
 			empty_polls = 0;

@@ -72,13 +72,17 @@ struct mn_engine {
 	uint64_t next_timer;
 	uint64_t next_arp_age;
 	uint16_t next_ephemeral;
-	volatile bool *quit;
 };
 
 int mn_engine_init(struct mn_engine *e, const struct mn_config *cfg,
 		   const struct mn_iface *ifc, struct mn_state *state,
 		   struct mn_control *control, struct rte_mempool *pool);
-/* Runs until *quit; returns 0. */
+/* Gives channel idx its two rings (created by the caller, shared by name). */
+void mn_engine_set_channel(struct mn_engine *e, uint16_t idx,
+			   struct rte_ring *to_engine, struct rte_ring *to_app);
+/* One pass of the loop at time now (ns); returns how much work it found. */
+uint32_t mn_engine_step(struct mn_engine *e, uint64_t now);
+/* Runs passes until *quit, idling as configured; returns 0. */
 int mn_engine_run(struct mn_engine *e, volatile bool *quit);
 void mn_engine_free(struct mn_engine *e);
 

@@ -125,21 +125,30 @@ state_create(const struct mn_config *cfg, uint32_t mss)
 	return s;
 }
 
-static int
-channel_rings_create(const struct mn_config *cfg)
+static struct rte_ring *
+channel_ring(const char *fmt, uint16_t idx, uint32_t size)
 {
 	char name[RTE_RING_NAMESIZE];
-	unsigned int i;
+
+	snprintf(name, sizeof(name), fmt, idx);
+	return rte_ring_create(name, size, rte_socket_id(),
+			       RING_F_SP_ENQ | RING_F_SC_DEQ);
+}
+
+/* Every channel's rings exist from the start: attaching allocates nothing. */
+static int
+channel_rings_create(const struct mn_config *cfg, struct mn_engine *e)
+{
+	uint16_t i;
 
 	for (i = 0; i < MN_MAX_CHANNELS; i++) {
-		snprintf(name, sizeof(name), MN_RING_APP_TO_ENGINE_FMT, i);
-		if (rte_ring_create(name, cfg->ring_size, rte_socket_id(),
-				    RING_F_SP_ENQ | RING_F_SC_DEQ) == NULL)
+		struct rte_ring *to_engine, *to_app;
+
+		to_engine = channel_ring(MN_RING_APP_TO_ENGINE_FMT, i, cfg->ring_size);
+		to_app = channel_ring(MN_RING_ENGINE_TO_APP_FMT, i, cfg->ring_size);
+		if (to_engine == NULL || to_app == NULL)
 			return -1;
-		snprintf(name, sizeof(name), MN_RING_ENGINE_TO_APP_FMT, i);
-		if (rte_ring_create(name, cfg->ring_size, rte_socket_id(),
-				    RING_F_SP_ENQ | RING_F_SC_DEQ) == NULL)
-			return -1;
+		mn_engine_set_channel(e, i, to_engine, to_app);
 	}
 	return 0;
 }
@@ -200,7 +209,7 @@ main(int argc, char **argv)
 		return fail("cannot create the packet pool (resources.pool_size, hugepages)",
 			    rte_strerror(rte_errno));
 	state = state_create(&cfg, mss);
-	if (state == NULL || channel_rings_create(&cfg) != 0)
+	if (state == NULL)
 		return fail("cannot create shared state", rte_strerror(rte_errno));
 	if (mn_port_init(&cfg, pool, &ifc, port_err) != 0)
 		return fail("port", port_err);
@@ -208,6 +217,8 @@ main(int argc, char **argv)
 		return fail("control", rte_strerror(rte_errno));
 	if (mn_engine_init(&engine, &cfg, &ifc, state, &control, pool) != 0)
 		return fail("engine", "cannot allocate its tables");
+	if (channel_rings_create(&cfg, &engine) != 0)
+		return fail("cannot create channel rings", rte_strerror(rte_errno));
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (mn_control_start(&control) != 0)
