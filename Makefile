@@ -81,7 +81,7 @@ $(BUILD)/tests/%: tests/integration/%.c $(LIB_SO)
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIBPRIM) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/unit -o $@ $< $(SECONDARY_OBJ) \
-		$(LIBPRIM) $(CHECK_LIBS) $(DPDK_LIBS) $(BSD_LIBS) -lpthread -lm
+		$(LIBPRIM) $(CHECK_LIBS) $(DPDK_LIBS) -lrte_net_ring $(BSD_LIBS) -lpthread -lm
 
 $(BUILD)/machnet.pc: Makefile
 	@mkdir -p $(BUILD)

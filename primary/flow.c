@@ -82,6 +82,8 @@ mn_flow_create(struct mn_flow_table *t, const struct mn_flow_key *key)
 	uint32_t mask, idx;
 	int pos;
 
+	if (rte_hash_lookup(t->hash, key) >= 0)
+		return NULL;
 	pos = rte_hash_add_key(t->hash, key);
 	if (pos < 0)
 		return NULL;
@@ -90,7 +92,7 @@ mn_flow_create(struct mn_flow_table *t, const struct mn_flow_key *key)
 	 * capacity, so it doubles as the flow array's allocator.
 	 */
 	idx = (uint32_t)pos;
-	if (idx >= t->capacity || t->flows[idx].state != MN_FLOW_FREE ||
+	if (idx >= t->capacity ||
 	    rte_hash_add_key_data(t->hash, key, (void *)(uintptr_t)idx) < 0) {
 		rte_hash_del_key(t->hash, key);
 		return NULL;

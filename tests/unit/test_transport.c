@@ -1,0 +1,537 @@
+/*
+ * test_transport.c: two engines joined by a simulated link, with a fake
+ * clock, exercising the transport end to end without a NIC: ARP, the
+ * handshake and its failures, header building and checking, segmentation
+ * and reassembly through the wire, retransmission after a loss, delivery
+ * to a slow application, loopback and close.
+ *
+ * Each engine drives a real ethdev (DPDK's ring PMD); the test moves
+ * frames from one engine's tx ring to the other's rx ring and may drop or
+ * corrupt them on the way.
+ */
+#include <string.h>
+
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_ring_elem.h>
+
+#include <machnet.h>
+
+#include "clock.h"
+#include "config.h"
+#include "engine.h"
+#include "mn_wire.h"
+#include "unit.h"
+
+#define IP_A RTE_IPV4(10, 0, 0, 1)
+#define IP_B RTE_IPV4(10, 0, 0, 2)
+#define IP_NOBODY RTE_IPV4(10, 0, 0, 77)
+#define LISTEN_PORT 7000
+#define RING_SIZE 64
+#define STEP_NS (10 * 1000ull)
+
+
+struct node {
+	struct mn_config cfg;
+	struct mn_state state;
+	struct mn_control ctl;
+	struct mn_engine e;
+	struct rte_ring *nic_rx, *nic_tx;
+	struct rte_ring *app_tx, *app_rx;
+};
+
+/* What the link does to a frame: deliver, drop or corrupt it. */
+enum verdict { PASS, DROP, CORRUPT };
+typedef enum verdict (*link_rule)(struct rte_mbuf *m, unsigned int nth_data);
+
+static struct rte_mempool *pool;
+static struct node a, b;
+static uint64_t now;
+static unsigned int nodes_made;
+static link_rule rule_ab;
+static unsigned int data_seen_ab;
+
+static struct rte_ring *
+ring(const char *what, unsigned int size)
+{
+	char name[RTE_RING_NAMESIZE];
+	struct rte_ring *r;
+
+	snprintf(name, sizeof(name), "t%u_%s", nodes_made, what);
+	r = rte_ring_create(name, size, SOCKET_ID_ANY, 0);
+	ck_assert_ptr_nonnull(r);
+	return r;
+}
+
+static struct rte_ring *
+cmd_ring(const char *what)
+{
+	char name[RTE_RING_NAMESIZE];
+	struct rte_ring *r;
+
+	snprintf(name, sizeof(name), "t%u_%s", nodes_made, what);
+	r = rte_ring_create_elem(name, sizeof(struct mn_cmd), 64, SOCKET_ID_ANY, 0);
+	ck_assert_ptr_nonnull(r);
+	return r;
+}
+
+static int
+wait_completion(struct node *n, struct mn_cmd *done, unsigned int max_steps);
+
+static void
+node_init(struct node *n, uint32_t ip)
+{
+	struct rte_eth_conf port_conf = { 0 };
+	struct mn_iface ifc = { 0 };
+	char name[32];
+	struct mn_cmd cmd = { 0 }, done;
+
+	memset(n, 0, sizeof(*n));
+	mn_config_defaults(&n->cfg);
+	n->cfg.ip = ip;
+	n->state.mss = mn_wire_mss(1500);
+	n->state.ring_size = RING_SIZE;
+	n->nic_rx = ring("nic_rx", 4096);
+	n->nic_tx = ring("nic_tx", 4096);
+	n->app_tx = ring("app_tx", RING_SIZE);
+	n->app_rx = ring("app_rx", RING_SIZE);
+	n->ctl.state = &n->state;
+	n->ctl.to_engine = cmd_ring("to_engine");
+	n->ctl.from_engine = cmd_ring("from_engine");
+	ck_assert_int_eq(sem_init(&n->ctl.wake, 0, 0), 0);
+	snprintf(name, sizeof(name), "net_test%u", nodes_made++);
+	ifc.port_id = (uint16_t)rte_eth_from_rings(name, &n->nic_rx, 1, &n->nic_tx, 1,
+						   SOCKET_ID_ANY);
+	ck_assert_int_eq(rte_eth_dev_configure(ifc.port_id, 1, 1, &port_conf), 0);
+	ck_assert_int_eq(rte_eth_rx_queue_setup(ifc.port_id, 0, 1024, SOCKET_ID_ANY,
+						NULL, pool), 0);
+	ck_assert_int_eq(rte_eth_tx_queue_setup(ifc.port_id, 0, 1024, SOCKET_ID_ANY,
+						NULL), 0);
+	ck_assert_int_eq(rte_eth_dev_start(ifc.port_id), 0);
+	ifc.ip = ip;
+	ifc.netmask = RTE_IPV4(255, 255, 255, 0);
+	ifc.mtu = 1500;
+	ifc.mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, (uint8_t)ip } };
+	ck_assert_int_eq(mn_engine_init(&n->e, &n->cfg, &ifc, &n->state, &n->ctl, pool), 0);
+	mn_engine_set_channel(&n->e, 0, n->app_tx, n->app_rx);
+	cmd.msg.op = MN_CTRL_ATTACH;
+	cmd.msg.generation = 1;
+	ck_assert_int_eq(rte_ring_enqueue_elem(n->ctl.to_engine, &cmd, sizeof(cmd)), 0);
+	mn_engine_step(&n->e, now);
+	ck_assert_int_eq(wait_completion(n, &done, 1), 0);
+}
+
+static void
+wire(struct rte_ring *from, struct rte_ring *to, link_rule rule)
+{
+	struct rte_mbuf *sent, *m;
+
+	while (rte_ring_dequeue(from, (void **)&sent) == 0) {
+		/* A wire copies: the sender keeps its frame for retransmission. */
+		m = rte_pktmbuf_copy(sent, pool, 0, UINT32_MAX);
+		rte_pktmbuf_free(sent);
+		ck_assert_ptr_nonnull(m);
+		const struct mn_hdr *h = rte_pktmbuf_mtod_offset(m, struct mn_hdr *,
+			MN_WIRE_HDRS_LEN - sizeof(struct mn_hdr));
+		bool is_data = m->data_len >= MN_WIRE_HDRS_LEN &&
+			rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type ==
+			rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) && h->type == MN_PKT_DATA;
+		enum verdict v = rule != NULL ? rule(m, is_data ? data_seen_ab : UINT32_MAX) : PASS;
+
+		if (is_data && from == a.nic_tx)
+			data_seen_ab++;
+		if (v == DROP) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (v == CORRUPT)
+			rte_pktmbuf_mtod(m, uint8_t *)[m->data_len - 1] ^= 0xff;
+		ck_assert_int_eq(rte_ring_enqueue(to, m), 0);
+	}
+}
+
+static void
+pump(unsigned int steps, uint64_t step_ns)
+{
+	while (steps-- > 0) {
+		now += step_ns;
+		mn_engine_step(&a.e, now);
+		mn_engine_step(&b.e, now);
+		wire(a.nic_tx, b.nic_rx, rule_ab);
+		wire(b.nic_tx, a.nic_rx, NULL);
+	}
+}
+
+static int
+wait_completion(struct node *n, struct mn_cmd *done, unsigned int max_steps)
+{
+	while (max_steps-- > 0) {
+		if (rte_ring_dequeue_elem(n->ctl.from_engine, done, sizeof(*done)) == 0)
+			return done->msg.status;
+		pump(1, STEP_NS);
+	}
+	return -1;
+}
+
+static int
+request(struct node *n, uint32_t op, struct mn_flow_tuple *flow, uint64_t step_ns,
+	unsigned int max_steps)
+{
+	struct mn_cmd cmd = { 0 }, done;
+	int status = -1;
+
+	cmd.msg.op = op;
+	cmd.msg.generation = 1;
+	cmd.msg.flow = *flow;
+	ck_assert_int_eq(rte_ring_enqueue_elem(n->ctl.to_engine, &cmd, sizeof(cmd)), 0);
+	while (max_steps-- > 0) {
+		if (rte_ring_dequeue_elem(n->ctl.from_engine, &done, sizeof(done)) == 0) {
+			status = done.msg.status;
+			*flow = done.msg.flow;
+			break;
+		}
+		pump(1, step_ns);
+	}
+	return status;
+}
+
+static struct mn_flow_tuple
+connect_ok(struct node *from, uint32_t dst_ip, uint16_t port)
+{
+	struct mn_flow_tuple t = { .src_ip = from->cfg.ip, .dst_ip = dst_ip,
+				   .dst_port = port };
+
+	ck_assert_int_eq(request(from, MN_CTRL_CONNECT, &t, STEP_NS, 1000), 0);
+	ck_assert_uint_ne(t.src_port, 0);
+	return t;
+}
+
+static void
+setup(void)
+{
+	struct mn_flow_tuple l = { .src_ip = IP_B, .src_port = LISTEN_PORT };
+
+	now = 1000 * MN_NS_PER_MS;
+	rule_ab = NULL;
+	data_seen_ab = 0;
+	node_init(&a, IP_A);
+	node_init(&b, IP_B);
+	ck_assert_int_eq(request(&b, MN_CTRL_LISTEN, &l, STEP_NS, 10), 0);
+}
+
+static void
+teardown(void)
+{
+	mn_engine_free(&a.e);
+	mn_engine_free(&b.e);
+}
+
+static uint8_t
+pattern(size_t i, uint32_t salt)
+{
+	return (uint8_t)((i * 131u) ^ (i >> 9) ^ salt);
+}
+
+static void
+app_send(struct node *n, const struct mn_flow_tuple *t, size_t len, uint32_t salt)
+{
+	uint8_t *buf = malloc(len);
+	struct mn_iov iov = { buf, len };
+	struct rte_mbuf *msg;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = pattern(i, salt);
+	msg = mn_msg_build(pool, &iov, 1, (uint32_t)len, n->state.mss);
+	ck_assert_ptr_nonnull(msg);
+	mn_msg_meta(msg)->flow = *t;
+	ck_assert_int_eq(rte_ring_enqueue(n->app_tx, msg), 0);
+	free(buf);
+}
+
+/* Pumps until the node's application has a message, then checks it. */
+static void
+app_expect(struct node *n, size_t len, uint32_t salt, unsigned int max_steps)
+{
+	struct rte_mbuf *msg = NULL;
+	uint8_t *buf = malloc(len);
+	struct mn_iov iov = { buf, len };
+	size_t i;
+
+	while (rte_ring_dequeue(n->app_rx, (void **)&msg) != 0 && max_steps-- > 0)
+		pump(1, STEP_NS);
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_uint_eq(mn_msg_meta(msg)->msg_len, len);
+	ck_assert_uint_eq(msg->pkt_len, len);
+	ck_assert_uint_eq(mn_msg_copy_out(msg, &iov, 1), len);
+	for (i = 0; i < len; i++)
+		if (buf[i] != pattern(i, salt))
+			ck_abort_msg("byte %zu of %zu differs", i, len);
+	mn_msg_free_nocache(msg);
+	free(buf);
+}
+
+START_TEST(handshake_opens_a_flow_on_both_sides)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_key kb = { IP_B, IP_A, LISTEN_PORT, t.src_port };
+	struct mn_flow *fb;
+
+	ck_assert_uint_eq(t.src_ip, IP_A);
+	ck_assert_uint_eq(t.dst_ip, IP_B);
+	ck_assert_uint_eq(t.dst_port, LISTEN_PORT);
+	ck_assert_uint_ge(t.src_port, MN_EPHEMERAL_FIRST);
+	fb = mn_flow_lookup(&b.e.flows, &kb);
+	ck_assert_ptr_nonnull(fb);
+	ck_assert_int_eq(fb->state, MN_FLOW_ESTABLISHED);
+	ck_assert_uint_eq(a.state.counters.arp_requests_sent, 1);
+}
+END_TEST
+
+START_TEST(connect_to_closed_port_is_refused)
+{
+	struct mn_flow_tuple t = { .src_ip = IP_A, .dst_ip = IP_B, .dst_port = 9 };
+
+	ck_assert_int_eq(request(&a, MN_CTRL_CONNECT, &t, STEP_NS, 1000), ECONNREFUSED);
+	ck_assert_uint_eq(a.e.flows.count, 0);
+}
+END_TEST
+
+START_TEST(connect_to_absent_host_is_unreachable)
+{
+	struct mn_flow_tuple t = { .src_ip = IP_A, .dst_ip = IP_NOBODY, .dst_port = 9 };
+
+	ck_assert_int_eq(request(&a, MN_CTRL_CONNECT, &t, MN_NS_PER_MS, 5000),
+			 EHOSTUNREACH);
+	ck_assert_uint_eq(a.state.counters.arp_requests_sent, a.cfg.arp_retries);
+}
+END_TEST
+
+static enum verdict
+drop_all_syn(struct rte_mbuf *m, unsigned int nth_data)
+{
+	const struct mn_hdr *h = rte_pktmbuf_mtod_offset(m, struct mn_hdr *,
+		MN_WIRE_HDRS_LEN - sizeof(struct mn_hdr));
+
+	(void)nth_data;
+	return m->data_len >= MN_WIRE_HDRS_LEN && h->type == MN_PKT_SYN ? DROP : PASS;
+}
+
+START_TEST(connect_without_answer_times_out)
+{
+	struct mn_flow_tuple t = { .src_ip = IP_A, .dst_ip = IP_B, .dst_port = LISTEN_PORT };
+
+	rule_ab = drop_all_syn;
+	ck_assert_int_eq(request(&a, MN_CTRL_CONNECT, &t, MN_NS_PER_MS, 5000), ETIMEDOUT);
+	ck_assert_uint_eq(a.e.flows.count, 0);
+}
+END_TEST
+
+START_TEST(connect_from_foreign_address_is_refused_locally)
+{
+	struct mn_flow_tuple t = { .src_ip = IP_NOBODY, .dst_ip = IP_B, .dst_port = 1 };
+
+	ck_assert_int_eq(request(&a, MN_CTRL_CONNECT, &t, STEP_NS, 10), EADDRNOTAVAIL);
+}
+END_TEST
+
+static struct rte_mbuf *captured;
+
+static enum verdict
+capture_first_data(struct rte_mbuf *m, unsigned int nth_data)
+{
+	if (nth_data == 0)
+		captured = rte_pktmbuf_copy(m, pool, 0, UINT32_MAX);
+	return PASS;
+}
+
+START_TEST(data_packet_headers_are_right)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	const struct rte_ether_hdr *eth;
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_udp_hdr *udp;
+	const struct mn_hdr *h;
+
+	captured = NULL;
+	rule_ab = capture_first_data;
+	app_send(&a, &t, 100, 1);
+	app_expect(&b, 100, 1, 100);
+	ck_assert_ptr_nonnull(captured);
+	ck_assert_uint_eq(captured->data_len, MN_WIRE_HDRS_LEN + 100);
+	eth = rte_pktmbuf_mtod(captured, const struct rte_ether_hdr *);
+	ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	udp = (const struct rte_udp_hdr *)(ip + 1);
+	h = (const struct mn_hdr *)(udp + 1);
+	ck_assert(rte_is_same_ether_addr(&eth->src_addr, &a.e.ifc.mac));
+	ck_assert(rte_is_same_ether_addr(&eth->dst_addr, &b.e.ifc.mac));
+	ck_assert_uint_eq(rte_be_to_cpu_32(ip->src_addr), IP_A);
+	ck_assert_uint_eq(rte_be_to_cpu_32(ip->dst_addr), IP_B);
+	ck_assert_uint_eq(rte_be_to_cpu_16(ip->total_length), 20 + 8 + 48 + 100);
+	ck_assert_uint_eq(rte_raw_cksum(ip, sizeof(*ip)), 0xffff);
+	ck_assert_uint_eq(rte_be_to_cpu_16(udp->src_port), t.src_port);
+	ck_assert_uint_eq(rte_be_to_cpu_16(udp->dst_port), LISTEN_PORT);
+	ck_assert_uint_ne(udp->dgram_cksum, 0);
+	ck_assert_int_eq(rte_ipv4_udptcp_cksum_verify(ip, udp), 0);
+	ck_assert_uint_eq(rte_be_to_cpu_16(h->magic), MN_WIRE_MAGIC);
+	ck_assert_uint_eq(h->version, MN_WIRE_VERSION);
+	ck_assert_uint_eq(h->type, MN_PKT_DATA);
+	ck_assert_uint_eq(h->flags, MN_PKT_F_MSG_FIRST | MN_PKT_F_MSG_LAST);
+	ck_assert_uint_eq(rte_be_to_cpu_32(h->msg_len), 100);
+	rte_pktmbuf_free(captured);
+}
+END_TEST
+
+START_TEST(messages_of_every_size_arrive_whole)
+{
+	const uint32_t mss = a.state.mss;
+	const size_t sizes[] = { 1, mss - 1, mss, mss + 1, 3 * mss + 7, 100000,
+				 MACHNET_MSG_MAX_LEN };
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_tuple back = { t.dst_ip, t.src_ip, t.dst_port, t.src_port };
+	size_t i;
+
+	for (i = 0; i < RTE_DIM(sizes); i++) {
+		app_send(&a, &t, sizes[i], (uint32_t)i);
+		app_expect(&b, sizes[i], (uint32_t)i, 20000);
+		app_send(&b, &back, sizes[i], (uint32_t)i + 100);
+		app_expect(&a, sizes[i], (uint32_t)i + 100, 20000);
+	}
+	ck_assert_uint_eq(a.state.counters.tx_retransmits, 0);
+}
+END_TEST
+
+static enum verdict
+drop_third_data(struct rte_mbuf *m, unsigned int nth_data)
+{
+	(void)m;
+	return nth_data == 2 ? DROP : PASS;
+}
+
+static enum verdict
+corrupt_second_data(struct rte_mbuf *m, unsigned int nth_data)
+{
+	(void)m;
+	return nth_data == 1 ? CORRUPT : PASS;
+}
+
+START_TEST(lost_packet_is_sent_again)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+
+	rule_ab = drop_third_data;
+	app_send(&a, &t, 10 * a.state.mss, 7);
+	app_expect(&b, 10 * a.state.mss, 7, 20000);
+	ck_assert_uint_gt(a.state.counters.tx_retransmits, 0);
+}
+END_TEST
+
+START_TEST(corrupt_packet_is_dropped_and_recovered)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	uint64_t dropped = b.state.counters.rx_dropped;
+
+	rule_ab = corrupt_second_data;
+	app_send(&a, &t, 4 * a.state.mss, 9);
+	app_expect(&b, 4 * a.state.mss, 9, 20000);
+	ck_assert_uint_gt(b.state.counters.rx_dropped, dropped);
+}
+END_TEST
+
+START_TEST(slow_application_loses_nothing)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	const unsigned int n = 4 * RING_SIZE;
+	unsigned int i;
+
+	/* Queue more than both rings hold; the receiving app reads nothing. */
+	for (i = 0; i < n; i++) {
+		while (rte_ring_free_count(a.app_tx) == 0)
+			pump(1, STEP_NS);
+		app_send(&a, &t, 64, i);
+	}
+	pump(2000, STEP_NS);
+	ck_assert_uint_eq(rte_ring_count(b.app_rx), RING_SIZE - 1);
+	for (i = 0; i < n; i++)
+		app_expect(&b, 64, i, 100000);
+}
+END_TEST
+
+START_TEST(loopback_flow_on_one_engine)
+{
+	struct mn_flow_tuple l = { .src_ip = IP_A, .src_port = 8 };
+	struct mn_flow_tuple t;
+
+	ck_assert_int_eq(request(&a, MN_CTRL_LISTEN, &l, STEP_NS, 10), 0);
+	t = connect_ok(&a, IP_A, 8);
+	app_send(&a, &t, 5000, 3);
+	app_expect(&a, 5000, 3, 1000);
+	ck_assert_uint_eq(a.state.counters.arp_requests_sent, 0);
+}
+END_TEST
+
+START_TEST(close_removes_flow_on_both_sides)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_tuple again = t;
+
+	app_send(&a, &t, 3000, 5);
+	ck_assert_int_eq(request(&a, MN_CTRL_CLOSE, &t, STEP_NS, 10), 0);
+	app_expect(&b, 3000, 5, 1000);
+	pump(100, STEP_NS);
+	ck_assert_uint_eq(a.e.flows.count, 0);
+	ck_assert_uint_eq(b.e.flows.count, 0);
+	ck_assert_int_eq(request(&a, MN_CTRL_CLOSE, &again, STEP_NS, 10), ENOTCONN);
+}
+END_TEST
+
+START_TEST(second_listener_on_a_port_is_refused)
+{
+	struct mn_flow_tuple l = { .src_ip = IP_B, .src_port = LISTEN_PORT };
+
+	ck_assert_int_eq(request(&b, MN_CTRL_LISTEN, &l, STEP_NS, 10), EADDRINUSE);
+}
+END_TEST
+
+START_TEST(stale_channel_generation_is_rejected)
+{
+	struct mn_cmd cmd = { 0 }, done;
+
+	cmd.msg.op = MN_CTRL_LISTEN;
+	cmd.msg.generation = 2;
+	cmd.msg.flow.src_ip = IP_A;
+	cmd.msg.flow.src_port = 1234;
+	ck_assert_int_eq(rte_ring_enqueue_elem(a.ctl.to_engine, &cmd, sizeof(cmd)), 0);
+	ck_assert_int_eq(wait_completion(&a, &done, 2), EBADF);
+}
+END_TEST
+
+static Suite *
+transport_suite(void)
+{
+	Suite *s = suite_create("transport");
+	TCase *tc = tcase_create("two engines");
+
+	pool = mn_unit_pool("transport_pool", 32767);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, handshake_opens_a_flow_on_both_sides);
+	tcase_add_test(tc, connect_to_closed_port_is_refused);
+	tcase_add_test(tc, connect_to_absent_host_is_unreachable);
+	tcase_add_test(tc, connect_without_answer_times_out);
+	tcase_add_test(tc, connect_from_foreign_address_is_refused_locally);
+	tcase_add_test(tc, data_packet_headers_are_right);
+	tcase_add_test(tc, messages_of_every_size_arrive_whole);
+	tcase_add_test(tc, lost_packet_is_sent_again);
+	tcase_add_test(tc, corrupt_packet_is_dropped_and_recovered);
+	tcase_add_test(tc, slow_application_loses_nothing);
+	tcase_add_test(tc, loopback_flow_on_one_engine);
+	tcase_add_test(tc, close_removes_flow_on_both_sides);
+	tcase_add_test(tc, second_listener_on_a_port_is_refused);
+	tcase_add_test(tc, stale_channel_generation_is_rejected);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+MN_UNIT_MAIN(transport_suite)
