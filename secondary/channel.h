@@ -1,0 +1,91 @@
+/*
+ * channel.h: a channel as the library holds it, and the control requests
+ * it makes to machnetd. A channel belongs to the thread that attached it,
+ * which is why nothing in it is locked.
+ */
+#ifndef MNL_CHANNEL_H
+#define MNL_CHANNEL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "flowset.h"
+#include "machnet.h"
+#include "mn_ctrl.h"
+#include "mn_state.h"
+
+struct mnl_channel {
+	struct rte_ring *to_engine;   /* single producer: this thread */
+	struct rte_ring *from_engine; /* single consumer: this thread */
+	const struct mn_state *state;
+	struct rte_mempool *pool;
+	uint32_t index;
+	uint32_t generation;
+	struct mnl_flowset flows; /* flows send may use */
+	uint64_t heartbeat_seen;  /* state->heartbeat at the last look */
+	uint64_t next_look;       /* timer cycles */
+	bool primary_dead;        /* final: a channel dies with its primary */
+};
+
+/*
+ * Sends msg to machnetd and overwrites it with the reply. 0, or -1 with
+ * errno: the reply's status, or why no reply came.
+ */
+int mnl_ctrl_request(const struct mn_state *state, struct mn_ctrl_msg *msg);
+
+/*
+ * True once machnetd is stopping or has died; send and receive then fail
+ * with ESHUTDOWN instead of queueing into, or waiting on, rings nobody
+ * serves.
+ */
+bool mnl_channel_gone(struct mnl_channel *ch);
+
+/*
+ * Sending and receiving change the channel (it learns flows and watches
+ * machnetd's heartbeat), but the upstream API hands the handle over as
+ * const; it is the library's own heap object.
+ */
+static inline struct mnl_channel *
+mnl_channel_mut(const void *channel)
+{
+	return (struct mnl_channel *)(uintptr_t)channel;
+}
+
+static inline int
+mnl_fail(int err)
+{
+	errno = err;
+	return -1;
+}
+
+static inline struct mn_flow_tuple
+mnl_flow_from_app(const MachnetFlow_t *f)
+{
+	struct mn_flow_tuple t = {
+		.src_ip = f->src_ip,
+		.dst_ip = f->dst_ip,
+		.src_port = f->src_port,
+		.dst_port = f->dst_port,
+	};
+
+	return t;
+}
+
+static inline MachnetFlow_t
+mnl_flow_to_app(const struct mn_flow_tuple *t)
+{
+	MachnetFlow_t f = {
+		.src_ip = t->src_ip,
+		.dst_ip = t->dst_ip,
+		.src_port = t->src_port,
+		.dst_port = t->dst_port,
+	};
+
+	return f;
+}
+
+#endif /* MNL_CHANNEL_H */

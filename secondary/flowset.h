@@ -1,0 +1,43 @@
+/*
+ * flowset.h: the flows a channel knows, so that machnet_send() can refuse
+ * a flow the application never opened or received from without asking
+ * machnetd. One per channel and used by one thread, hence no locking.
+ */
+#ifndef MNL_FLOWSET_H
+#define MNL_FLOWSET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mn_msg.h"
+
+struct mnl_flowset_slot {
+	struct mn_flow_tuple flow;
+	uint32_t used;
+};
+
+/* Open addressing with linear probing; the capacity is a power of two. */
+struct mnl_flowset {
+	struct mnl_flowset_slot *slots;
+	uint32_t mask;  /* capacity - 1 */
+	uint32_t count;
+};
+
+/* 0, or -1 with errno ENOMEM. */
+int mnl_flowset_init(struct mnl_flowset *fs);
+void mnl_flowset_fini(struct mnl_flowset *fs);
+
+/* 0 (also when already present), or -1 with errno ENOMEM. */
+int mnl_flowset_add(struct mnl_flowset *fs, const struct mn_flow_tuple *f);
+bool mnl_flowset_contains(const struct mnl_flowset *fs,
+			  const struct mn_flow_tuple *f);
+/* True when the flow was present. */
+bool mnl_flowset_remove(struct mnl_flowset *fs, const struct mn_flow_tuple *f);
+
+static inline uint32_t
+mnl_flowset_count(const struct mnl_flowset *fs)
+{
+	return fs->count;
+}
+
+#endif /* MNL_FLOWSET_H */

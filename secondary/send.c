@@ -1,0 +1,95 @@
+/*
+ * send.c: machnet_send() and its iovec and batch forms. A message is
+ * copied into a chain of MSS-sized segments from the shared pool and
+ * queued whole on the channel's ring to the engine; nothing here waits
+ * for machnetd.
+ */
+#include <errno.h>
+
+#include <rte_errno.h>
+#include <rte_ring.h>
+
+#include "channel.h"
+#include "iov.h"
+
+/* Queues a message whose length (1..MACHNET_MSG_MAX_LEN) the caller checked. */
+static int
+send_iov(struct mnl_channel *ch, const MachnetFlow_t *flow,
+	 const struct mn_iov *iov, int iovcnt, uint32_t msg_len,
+	 uint16_t flags)
+{
+	struct mn_flow_tuple t = mnl_flow_from_app(flow);
+	struct mn_msg_meta *meta;
+	struct rte_mbuf *m;
+
+	if (mnl_channel_gone(ch))
+		return mnl_fail(ESHUTDOWN);
+	if (!mnl_flowset_contains(&ch->flows, &t))
+		return mnl_fail(ENOTCONN);
+	/* This thread is the only producer: room now is room at enqueue. */
+	if (rte_ring_free_count(ch->to_engine) == 0)
+		return mnl_fail(EAGAIN);
+	m = mn_msg_build(ch->pool, iov, iovcnt, msg_len, ch->state->mss);
+	if (m == NULL)
+		return mnl_fail(rte_errno == ENOBUFS ? EAGAIN : rte_errno);
+	meta = mn_msg_meta(m);
+	meta->flow = t;
+	meta->flags = flags;
+	if (rte_ring_enqueue(ch->to_engine, m) != 0) {
+		mn_msg_free_nocache(m);
+		return mnl_fail(EAGAIN);
+	}
+	return 0;
+}
+
+int
+machnet_send(const void *channel, MachnetFlow_t flow, const void *buf,
+	     size_t len)
+{
+	struct mn_iov iov = { .base = buf, .len = len };
+
+	if (channel == NULL || (buf == NULL && len > 0))
+		return mnl_fail(EINVAL);
+	if (len == 0 || len > MACHNET_MSG_MAX_LEN)
+		return mnl_fail(EMSGSIZE);
+	return send_iov(mnl_channel_mut(channel), &flow, &iov, 1,
+			(uint32_t)len, MACHNET_MSG_FLAGS_NONE);
+}
+
+int
+machnet_sendmsg(const void *channel, const MachnetMsgHdr_t *msghdr)
+{
+	struct mnl_iovs io;
+	int ret;
+
+	if (channel == NULL || msghdr == NULL)
+		return mnl_fail(EINVAL);
+	if (msghdr->msg_size == 0 || msghdr->msg_size > MACHNET_MSG_MAX_LEN)
+		return mnl_fail(EMSGSIZE);
+	if (msghdr->msg_iovlen == 0 || msghdr->msg_iov == NULL)
+		return mnl_fail(EINVAL);
+	if (mnl_iovs_import(&io, msghdr->msg_iov, msghdr->msg_iovlen) < 0)
+		return -1;
+	if (io.total != msghdr->msg_size)
+		ret = mnl_fail(EINVAL);
+	else
+		ret = send_iov(mnl_channel_mut(channel), &msghdr->flow_info,
+			       io.v, io.cnt, msghdr->msg_size, msghdr->flags);
+	mnl_iovs_release(&io);
+	return ret;
+}
+
+int
+machnet_sendmmsg(const void *channel, const MachnetMsgHdr_t *msghdrs,
+		 int vlen)
+{
+	int i;
+
+	if (channel == NULL || vlen < 0 || (msghdrs == NULL && vlen > 0))
+		return mnl_fail(EINVAL);
+	/* As with sendmmsg(2), a failure after the first is a short count. */
+	for (i = 0; i < vlen; i++)
+		if (machnet_sendmsg(channel, &msghdrs[i]) < 0)
+			return i > 0 ? i : -1;
+	return vlen;
+}
