@@ -66,8 +66,9 @@ mn_msg_nb_segs(uint32_t len, uint32_t mss)
 
 /*
  * Copies the iovecs (msg_len bytes in all) into a new chain cut at mss
- * bytes per segment and fills the head's metadata with flow and flags.
- * Returns NULL (pool exhausted) without leaking any mbuf.
+ * bytes per segment; the head's metadata gets msg_len and the rest zeroed,
+ * for the caller to fill in flow and flags. Returns NULL with rte_errno
+ * ENOBUFS (pool exhausted) or EINVAL, without leaking any mbuf.
  */
 struct rte_mbuf *mn_msg_build(struct rte_mempool *mp, const struct mn_iov *iov,
 			      int iovcnt, uint32_t msg_len, uint32_t mss);
