@@ -44,7 +44,7 @@ ITEST_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(ITEST_SRC))
 
 .PHONY: all test unit integration demo bench install setup clean
 all: $(MACHNETD) $(LIB_SO) $(LIB_A) $(EXAMPLE_BINS) $(UNIT_BINS) $(ITEST_BINS) \
-	$(BUILD)/machnet.pc
+	$(BUILD)/machnet.pc $(BUILD)/tests/header_cxx
 
 $(BUILD)/obj/%.o: %.c $(wildcard common/*.h primary/*.h secondary/*.h)
 	@mkdir -p $(dir $@)
@@ -82,6 +82,11 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIBPRIM) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/unit -o $@ $< $(SECONDARY_OBJ) \
 		$(LIBPRIM) $(CHECK_LIBS) $(DPDK_LIBS) -lrte_net_ring $(BSD_LIBS) -lpthread -lm
+
+# machnet.h must stay usable from C++ (checked by building, not running).
+$(BUILD)/tests/header_cxx: tests/unit/header_cxx.cc secondary/machnet.h $(LIB_SO)
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++11 -Wall -Wextra -Werror -Isecondary -o $@ $< -L$(BUILD) -lmachnet
 
 $(BUILD)/machnet.pc: Makefile
 	@mkdir -p $(BUILD)
