@@ -1,0 +1,238 @@
+# topo.sh: test topologies on one machine, to be sourced by bash scripts.
+#
+# A "host" is a network namespace and hosts are joined by veth pairs,
+# because the machine has no spare NIC. Every name carries a per-run id so
+# parallel or leftover runs never collide, and everything created here
+# (namespaces, processes, DPDK runtime dirs, logs) is recorded so that
+# topo_cleanup can undo it even after a failure.
+#
+#   topo_init [MODE]               id, log dir, cleanup traps
+#   topo_two_hosts                 ns A <-> ns B, both ends for DPDK
+#   topo_kernel_host CIDR          ns M (DPDK end) <-> ns K (kernel, CIDR)
+#   start_machnetd NS INST IP IFACE MODE [ARGS...]
+#   stop_machnetd INST             returns machnetd's exit status
+#   topo_spawn NS INST LOG CMD...  background app, pid in TOPO_LAST_PID
+#   topo_run NS INST CMD...        foreground app
+#   topo_wait_pid PID SECS         status of a spawned app, 124 on timeout
+#   topo_stop_app PID [SECS]       SIGTERM, then its status as above
+#   topo_wait_log FILE TEXT SECS
+#   topo_fail MSG                  prints MSG and every log tail, exits 1
+#   topo_cleanup                   safe to call twice
+
+TOPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+MN_BUILD=${MN_BUILD:-build}
+case $MN_BUILD in
+/*) MN_BIN=$MN_BUILD ;;
+*) MN_BIN=$TOPO_ROOT/$MN_BUILD ;;
+esac
+MACHNETD_CONF=${MACHNETD_CONF:-$TOPO_ROOT/config/machnet.conf}
+MACHNETD_READY_SECS=${MACHNETD_READY_SECS:-20}
+
+declare -a TOPO_NS=()
+declare -a TOPO_PIDS=()
+declare -A TOPO_MACHNETD=()
+TOPO_ID=
+TOPO_DIR=
+TOPO_LAST_PID=
+
+# MODE (xdp|packet), when given, is checked and kept in TOPO_MODE.
+topo_init() {
+	TOPO_MODE=${1:-}
+	if [ $# -gt 0 ] && ! topo_vdev "$TOPO_MODE" x >/dev/null; then
+		echo "usage: $0 xdp|packet" >&2
+		exit 2
+	fi
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "$0: must run as root" >&2
+		exit 2
+	fi
+	TOPO_ID=$(printf '%x%03x' $$ $((RANDOM % 4096)))
+	TOPO_DIR=$(mktemp -d "/tmp/mntopo.$TOPO_ID.XXXX")
+	trap topo_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+topo_instance() {
+	echo "mn${TOPO_ID}$1"
+}
+
+topo_add_ns() {
+	ip netns add "$1" || return 1
+	TOPO_NS+=("$1")
+	ip -n "$1" link set lo up
+}
+
+# A link end that DPDK drives: up, MTU 1500, no IP, IPv6 off.
+topo_dpdk_end() {
+	local ns=$1 ifc=$2
+	ip -n "$ns" link set "$ifc" mtu 1500 up &&
+		ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$ifc.disable_ipv6=1"
+}
+
+topo_veth() {
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
+}
+
+# Sets TOPO_NS_A/B and TOPO_IF_A/B.
+topo_two_hosts() {
+	TOPO_NS_A=mn-$TOPO_ID-a
+	TOPO_NS_B=mn-$TOPO_ID-b
+	TOPO_IF_A=mn${TOPO_ID}a
+	TOPO_IF_B=mn${TOPO_ID}b
+	topo_add_ns "$TOPO_NS_A" && topo_add_ns "$TOPO_NS_B" &&
+		topo_veth "$TOPO_NS_A" "$TOPO_IF_A" "$TOPO_NS_B" "$TOPO_IF_B" &&
+		topo_dpdk_end "$TOPO_NS_A" "$TOPO_IF_A" &&
+		topo_dpdk_end "$TOPO_NS_B" "$TOPO_IF_B"
+}
+
+# Sets TOPO_NS_M/K and TOPO_IF_M/K; the kernel end gets address $1 (CIDR).
+topo_kernel_host() {
+	TOPO_NS_M=mn-$TOPO_ID-m
+	TOPO_NS_K=mn-$TOPO_ID-k
+	TOPO_IF_M=mn${TOPO_ID}m
+	TOPO_IF_K=mn${TOPO_ID}k
+	topo_add_ns "$TOPO_NS_M" && topo_add_ns "$TOPO_NS_K" &&
+		topo_veth "$TOPO_NS_M" "$TOPO_IF_M" "$TOPO_NS_K" "$TOPO_IF_K" &&
+		topo_dpdk_end "$TOPO_NS_M" "$TOPO_IF_M" &&
+		ip -n "$TOPO_NS_K" link set "$TOPO_IF_K" mtu 1500 up &&
+		ip -n "$TOPO_NS_K" addr add "$1" dev "$TOPO_IF_K"
+}
+
+topo_vdev() {
+	case $1 in
+	xdp) echo "net_af_xdp0,iface=$2" ;;
+	packet) echo "net_af_packet0,iface=$2" ;;
+	*) return 1 ;;
+	esac
+}
+
+# Waits until FILE contains TEXT; fails after SECS or when PID (if given) dies.
+topo_wait_log() {
+	local file=$1 text=$2 secs=$3 pid=${4:-} i
+	for ((i = 0; i < secs * 10; i++)); do
+		grep -qF -- "$text" "$file" 2>/dev/null && return 0
+		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+			grep -qF -- "$text" "$file" 2>/dev/null
+			return
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+topo_log_tail() {
+	echo "---- $1 (last ${2:-20} lines)"
+	tail -n "${2:-20}" "$1" 2>/dev/null
+}
+
+start_machnetd() {
+	local ns=$1 inst=$2 ip=$3 ifc=$4 mode=$5 vdev log pid
+	shift 5
+	vdev=$(topo_vdev "$mode" "$ifc") || {
+		echo "start_machnetd: unknown mode '$mode'" >&2
+		return 1
+	}
+	log=$TOPO_DIR/machnetd.$inst.log
+	ip netns exec "$ns" "$MN_BIN/machnetd" -c "$MACHNETD_CONF" \
+		"--machnet.instance=$inst" "--net.ip=$ip" --net.netmask=255.255.255.0 \
+		"--machnet.eal_args=--no-pci --lcores=0@(0,1),1@(0,1) --vdev=$vdev" \
+		--engine.idle=sleep "$@" </dev/null >"$log" 2>&1 &
+	pid=$!
+	TOPO_MACHNETD[$inst]=$pid
+	if ! topo_wait_log "$log" "machnetd: ready" "$MACHNETD_READY_SECS" "$pid"; then
+		echo "start_machnetd: $inst ($mode on $ns/$ifc) not ready" >&2
+		topo_log_tail "$log" >&2
+		stop_machnetd "$inst"
+		mv "$log" "$log.shown" # topo_fail need not show it again
+		return 1
+	fi
+}
+
+# Kills pid (TERM, then KILL after secs) and reaps it; returns its status.
+topo_kill_wait() {
+	local pid=$1 secs=${2:-10} i
+	kill -TERM "$pid" 2>/dev/null
+	for ((i = 0; i < secs * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+stop_machnetd() {
+	local inst=$1 pid rc
+	pid=${TOPO_MACHNETD[$inst]:-}
+	[ -n "$pid" ] || return 0
+	topo_kill_wait "$pid" 10
+	rc=$?
+	unset "TOPO_MACHNETD[$inst]"
+	rm -rf "/var/run/dpdk/$inst"
+	return "$rc"
+}
+
+topo_spawn() {
+	local ns=$1 inst=$2 log=$3
+	shift 3
+	ip netns exec "$ns" env "MACHNET_INSTANCE=$inst" "$@" </dev/null >"$log" 2>&1 &
+	TOPO_LAST_PID=$!
+	TOPO_PIDS+=("$TOPO_LAST_PID")
+}
+
+# Reaps a spawned pid so that cleanup never signals a recycled pid.
+topo_wait_pid() {
+	local pid=$1 secs=$2 i rc keep=()
+	for ((i = 0; i < secs * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		[[ $(ps -o stat= -p "$pid" 2>/dev/null) == Z* ]] && break
+		sleep 0.1
+	done
+	[ "$i" -lt $((secs * 10)) ] || return 124
+	wait "$pid"
+	rc=$?
+	for i in "${TOPO_PIDS[@]}"; do
+		[ "$i" = "$pid" ] || keep+=("$i")
+	done
+	TOPO_PIDS=("${keep[@]}")
+	return "$rc"
+}
+
+topo_stop_app() {
+	kill -TERM "$1" 2>/dev/null
+	topo_wait_pid "$1" "${2:-10}"
+}
+
+topo_run() {
+	local ns=$1 inst=$2
+	shift 2
+	ip netns exec "$ns" env "MACHNET_INSTANCE=$inst" "$@" </dev/null
+}
+
+topo_fail() {
+	local f
+	echo "FAIL: $*"
+	for f in "$TOPO_DIR"/*.log; do
+		[ -e "$f" ] && topo_log_tail "$f"
+	done
+	exit 1
+}
+
+topo_cleanup() {
+	local pid inst ns
+	for pid in "${TOPO_PIDS[@]}"; do
+		kill -0 "$pid" 2>/dev/null && topo_kill_wait "$pid" 5
+	done
+	TOPO_PIDS=()
+	for inst in "${!TOPO_MACHNETD[@]}"; do
+		stop_machnetd "$inst"
+	done
+	for ns in "${TOPO_NS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	TOPO_NS=()
+	if [ -n "$TOPO_DIR" ] && [ -d "$TOPO_DIR" ]; then
+		rm -rf "$TOPO_DIR"
+	fi
+	TOPO_DIR=
+}

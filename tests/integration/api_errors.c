@@ -1,0 +1,139 @@
+/*
+ * api_errors: checks that misuse and unreachable peers come back as -1
+ * with the errno machnet.h documents, instead of hanging or crashing.
+ *
+ *   api_errors LOCAL PEER OPEN_PORT CLOSED_PORT ABSENT_IP
+ *
+ * PEER runs a machnetd with a listener on OPEN_PORT and none on
+ * CLOSED_PORT; no host has ABSENT_IP. Exits 0 only if every check passed.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "machnet.h"
+
+static int ae_failures;
+
+static void
+ae_report(const char *what, bool ok, int rc, int err)
+{
+	printf("%s: %s (rc %d, errno %s)\n", ok ? "ok  " : "FAIL", what, rc,
+	       rc == -1 ? strerror(err) : "-");
+	if (!ok)
+		ae_failures++;
+}
+
+/* rc must be -1 and errno one of want1/want2. */
+static void
+ae_expect(const char *what, int rc, int err, int want1, int want2)
+{
+	ae_report(what, rc == -1 && (err == want1 || err == want2), rc, err);
+}
+
+static void
+ae_connect(void *ch, const char *what, const char *local, const char *remote,
+	   uint16_t port, int want1, int want2)
+{
+	MachnetFlow_t flow;
+	int rc;
+
+	errno = 0;
+	rc = machnet_connect(ch, local, remote, port, &flow);
+	ae_expect(what, rc, errno, want1, want2);
+}
+
+static void
+ae_send(void *ch, const char *what, MachnetFlow_t flow, const void *buf,
+	size_t len, int want)
+{
+	int rc;
+
+	errno = 0;
+	rc = machnet_send(ch, flow, buf, len);
+	ae_expect(what, rc, errno, want, want);
+}
+
+static uint16_t
+ae_port(const char *s)
+{
+	long v = strtol(s, NULL, 10);
+
+	if (v <= 0 || v > UINT16_MAX) {
+		fprintf(stderr, "api_errors: bad port '%s'\n", s);
+		exit(2);
+	}
+	return (uint16_t)v;
+}
+
+static void
+ae_send_checks(void *ch, const char *local, const char *peer, uint16_t port)
+{
+	static const char byte = 'x';
+	MachnetFlow_t flow, unknown;
+	char *big;
+	int rc;
+
+	rc = machnet_connect(ch, local, peer, port, &flow);
+	ae_report("connect to a listener succeeds", rc == 0, rc, errno);
+	if (rc != 0)
+		return;
+	ae_send(ch, "send of 0 bytes gives EMSGSIZE", flow, &byte, 0, EMSGSIZE);
+	big = calloc(1, (size_t)MACHNET_MSG_MAX_LEN + 1);
+	if (big != NULL)
+		ae_send(ch, "send of 8 MiB + 1 gives EMSGSIZE", flow, big,
+			(size_t)MACHNET_MSG_MAX_LEN + 1, EMSGSIZE);
+	free(big);
+	unknown = flow;
+	unknown.src_port ^= 0x5a5a;
+	ae_send(ch, "send on an unknown flow gives ENOTCONN", unknown, &byte, 1,
+		ENOTCONN);
+	rc = machnet_close(ch, flow);
+	ae_report("close of a connected flow succeeds", rc == 0, rc, errno);
+	ae_send(ch, "send on a closed flow gives ENOTCONN", flow, &byte, 1,
+		ENOTCONN);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *local, *peer, *absent;
+	uint16_t open_port, closed_port;
+	void *ch;
+	int rc;
+
+	if (argc != 6) {
+		fprintf(stderr, "usage: api_errors LOCAL PEER OPEN_PORT "
+			"CLOSED_PORT ABSENT_IP\n");
+		return 2;
+	}
+	local = argv[1];
+	peer = argv[2];
+	open_port = ae_port(argv[3]);
+	closed_port = ae_port(argv[4]);
+	absent = argv[5];
+	if (machnet_init() != 0 || (ch = machnet_attach()) == NULL) {
+		fprintf(stderr, "api_errors: cannot join machnetd: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	ae_connect(ch, "connect to a closed port gives ECONNREFUSED", local,
+		   peer, closed_port, ECONNREFUSED, ECONNREFUSED);
+	ae_connect(ch, "connect to an absent host gives EHOSTUNREACH/ETIMEDOUT",
+		   local, absent, open_port, EHOSTUNREACH, ETIMEDOUT);
+	ae_connect(ch, "connect to a bad remote IP gives EINVAL", local,
+		   "10.99.0.300", open_port, EINVAL, EINVAL);
+	ae_connect(ch, "connect from a bad local IP gives EINVAL", "not-an-ip",
+		   peer, open_port, EINVAL, EINVAL);
+	errno = 0;
+	rc = machnet_listen(ch, "1.2.3", open_port);
+	ae_expect("listen on a bad IP gives EINVAL", rc, errno, EINVAL, EINVAL);
+	ae_send_checks(ch, local, peer, open_port);
+	rc = machnet_detach(ch);
+	ae_report("detach succeeds", rc == 0, rc, errno);
+	printf("api_errors: %d failure(s)\n", ae_failures);
+	return ae_failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# test_errors.sh: refused and unreachable connects, bad addresses, empty
+# and oversized sends and unknown flows fail with the documented errno.
+#   usage: test_errors.sh xdp|packet
+source "$(dirname "$0")/../../scripts/topo.sh"
+topo_init "$@"
+IP_A=10.99.0.1
+IP_B=10.99.0.2
+IP_ABSENT=10.99.0.77
+OPEN_PORT=31580
+CLOSED_PORT=31581
+
+topo_two_hosts || topo_fail "cannot build the two-host topology"
+INST_A=$(topo_instance a)
+INST_B=$(topo_instance b)
+start_machnetd "$TOPO_NS_A" "$INST_A" "$IP_A" "$TOPO_IF_A" "$TOPO_MODE" ||
+	topo_fail "machnetd on host A"
+start_machnetd "$TOPO_NS_B" "$INST_B" "$IP_B" "$TOPO_IF_B" "$TOPO_MODE" ||
+	topo_fail "machnetd on host B"
+topo_spawn "$TOPO_NS_B" "$INST_B" "$TOPO_DIR/server.log" \
+	"$MN_BIN/pingpong" --server --local "$IP_B" --port "$OPEN_PORT"
+SERVER=$TOPO_LAST_PID
+topo_wait_log "$TOPO_DIR/server.log" "listening" 10 "$SERVER" ||
+	topo_fail "pingpong server did not start"
+topo_run "$TOPO_NS_A" "$INST_A" timeout 60 "$MN_BIN/tests/api_errors" \
+	"$IP_A" "$IP_B" "$OPEN_PORT" "$CLOSED_PORT" "$IP_ABSENT" ||
+	topo_fail "api_errors"
+topo_stop_app "$SERVER" || topo_fail "pingpong server did not exit 0 on SIGTERM"
+echo "PASS: errors ($TOPO_MODE)"

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# run_integration.sh: runs every integration test in both PMD modes, each
+# under a timeout so one hung test cannot stall `make test`, and sums up.
+#   usage: tests/run_integration.sh BUILDDIR   (as root)
+set -uo pipefail
+
+ITEST_TIMEOUT=${ITEST_TIMEOUT:-300}
+
+if [ $# -ne 1 ]; then
+	echo "usage: $0 BUILDDIR" >&2
+	exit 2
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "$0: must run as root (namespaces, hugepages, XDP)" >&2
+	exit 2
+fi
+cd "$(dirname "$0")/.." || exit 1
+export MN_BUILD=$1
+
+log=$(mktemp /tmp/mnitest.XXXXXX)
+trap 'rm -f "$log"' EXIT
+passed=0
+failed=0
+for mode in xdp packet; do
+	for t in tests/integration/test_*.sh; do
+		name="$(basename "$t" .sh) $mode"
+		start=$SECONDS
+		timeout --kill-after=10 "$ITEST_TIMEOUT" bash "$t" "$mode" >"$log" 2>&1
+		rc=$?
+		secs=$((SECONDS - start))
+		if [ "$rc" -eq 0 ]; then
+			echo "PASS $name (${secs} s)"
+			passed=$((passed + 1))
+			continue
+		fi
+		[ "$rc" -eq 124 ] && rc="timeout after ${ITEST_TIMEOUT} s"
+		echo "FAIL $name (exit $rc, ${secs} s)"
+		tail -n 40 "$log" | sed 's/^/    /'
+		failed=$((failed + 1))
+	done
+done
+echo "integration: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
