@@ -168,7 +168,9 @@ stop_machnetd() {
 	topo_kill_wait "$pid" 10
 	rc=$?
 	unset "TOPO_MACHNETD[$inst]"
+	# A machnetd that had to be killed leaves its runtime files and pages.
 	rm -rf "/var/run/dpdk/$inst"
+	rm -f "/dev/hugepages/${inst}map_"*
 	return "$rc"
 }
 
