@@ -12,7 +12,8 @@ topo_init
 IP_A=10.99.0.1
 IP_B=10.99.0.2
 
-# af_xdp is the fast path; af_packet works wherever af_xdp cannot.
+# af_xdp is the fast path; af_packet works wherever af_xdp cannot, once
+# nothing a failed af_xdp start left attached steals the frames.
 start_both() {
 	INST_A=$(topo_instance "a$1")
 	INST_B=$(topo_instance "b$1")
@@ -34,7 +35,9 @@ topo_two_hosts || topo_fail "cannot build the two-host topology"
 echo "demo: hosts $TOPO_NS_A ($IP_A) and $TOPO_NS_B ($IP_B), veth $TOPO_IF_A <-> $TOPO_IF_B"
 if start_both xdp; then
 	echo "demo: machnetd on both hosts, af_xdp"
-elif start_both packet; then
+elif ip -n "$TOPO_NS_A" link set dev "$TOPO_IF_A" xdp off &&
+	ip -n "$TOPO_NS_B" link set dev "$TOPO_IF_B" xdp off &&
+	start_both packet; then
 	echo "demo: af_xdp did not start; machnetd on both hosts, af_packet"
 else
 	topo_fail "machnetd did not start with af_xdp or af_packet"

@@ -16,7 +16,7 @@
 #   topo_wait_pid PID SECS         status of a spawned app, 124 on timeout
 #   topo_stop_app PID [SECS]       SIGTERM, then its status as above
 #   topo_wait_log FILE TEXT SECS
-#   topo_fail MSG                  prints MSG and every log tail, exits 1
+#   topo_fail MSG                  prints every log tail and MSG, exits 1
 #   topo_cleanup                   safe to call twice
 
 TOPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -211,12 +211,13 @@ topo_run() {
 	ip netns exec "$ns" env "MACHNET_INSTANCE=$inst" "$@" </dev/null
 }
 
+# The verdict comes last, where a runner showing the tail of it looks.
 topo_fail() {
 	local f
-	echo "FAIL: $*"
 	for f in "$TOPO_DIR"/*.log; do
-		[ -e "$f" ] && topo_log_tail "$f"
+		[ -e "$f" ] && topo_log_tail "$f" 15
 	done
+	echo "FAIL: $*"
 	exit 1
 }
 

@@ -35,7 +35,7 @@ for mode in xdp packet; do
 		fi
 		[ "$rc" -eq 124 ] && rc="timeout after ${ITEST_TIMEOUT} s"
 		echo "FAIL $name (exit $rc, ${secs} s)"
-		tail -n 40 "$log" | sed 's/^/    /'
+		tail -n 60 "$log" | sed 's/^/    /'
 		failed=$((failed + 1))
 	done
 done

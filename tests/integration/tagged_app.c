@@ -120,12 +120,15 @@ ta_valid(const uint8_t *buf, ssize_t n, uint32_t app)
 	return true;
 }
 
+/* Retries while the channel is full, unless a SIGTERM asks to stop. */
 static void
 ta_send(void *ch, MachnetFlow_t flow, const void *buf, size_t len)
 {
 	while (machnet_send(ch, flow, buf, len) != 0) {
 		if (errno != EAGAIN)
 			ta_die("machnet_send");
+		if (ta_stop)
+			return;
 		ta_nap();
 	}
 }
