@@ -2,9 +2,11 @@
  * proto_output.c: the transport's output path.
  *
  * Data segments arrive from applications with room for every header in
- * front of the payload, so sending one is a prepend, not a copy. A sent
- * segment stays referenced (refcnt 2 while the NIC has it) until the peer
- * acknowledges it; a retransmission reuses it once the NIC has let go.
+ * front of the payload, so headers are prepended in place. The flow keeps
+ * that segment until the peer acknowledges it and gives the NIC a copy of
+ * the frame: PMDs do not all honour a second reference on an mbuf they
+ * transmit (af_xdp in zero-copy mode loses such mbufs), so the NIC always
+ * gets a buffer it owns alone. A retransmission is another copy.
  */
 #include <string.h>
 
@@ -126,17 +128,10 @@ mn_out_tx(struct mn_engine *e, struct rte_mbuf *m)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
-	/*
-	 * A frame to ourselves goes back to input as a copy: input rewrites
-	 * and chains what it receives, while the sender still owns the
-	 * original for retransmission.
-	 */
+	/* A frame to our own address goes straight back to input. */
 	if (rte_is_same_ether_addr(&eth->dst_addr, &e->ifc.mac)) {
-		struct rte_mbuf *copy = rte_pktmbuf_copy(m, e->pool, 0, UINT32_MAX);
-
-		rte_pktmbuf_free(m);
-		if (copy == NULL || rte_ring_sp_enqueue(e->loopback, copy) != 0) {
-			rte_pktmbuf_free(copy);
+		if (rte_ring_sp_enqueue(e->loopback, m) != 0) {
+			rte_pktmbuf_free(m);
 			e->state->counters.rx_dropped++;
 		}
 		return;
@@ -214,6 +209,19 @@ mn_out_rst(struct mn_engine *e, const struct rte_ether_addr *dst_mac,
 	mn_out_tx(e, m);
 }
 
+/*
+ * Without a buffer the segment simply stays unsent in flight: the
+ * retransmission timer sends it once the pool has room again.
+ */
+static void
+tx_copy(struct mn_engine *e, struct rte_mbuf *m)
+{
+	struct rte_mbuf *copy = rte_pktmbuf_copy(m, e->pool, 0, UINT32_MAX);
+
+	if (copy != NULL)
+		mn_out_tx(e, copy);
+}
+
 static inline uint32_t
 flow_window(const struct mn_engine *e, const struct mn_flow *f)
 {
@@ -248,8 +256,7 @@ mn_out_data(struct mn_engine *e, struct mn_flow *f, uint32_t budget)
 		frame_checksum(e, m);
 		f->inflight[f->snd_nxt & f->inflight_mask] = m;
 		f->snd_nxt++;
-		rte_mbuf_refcnt_update(m, 1);
-		mn_out_tx(e, m);
+		tx_copy(e, m);
 		sent++;
 	}
 	if (sent > 0) {
@@ -269,15 +276,11 @@ mn_out_retransmit(struct mn_engine *e, struct mn_flow *f)
 		struct rte_mbuf *m = f->inflight[seq & f->inflight_mask];
 		struct mn_hdr *h = frame_mn(m);
 
-		/* Still queued at the NIC: sending it twice gains nothing. */
-		if (rte_mbuf_refcnt_read(m) != 1)
-			continue;
 		h->ack = rte_cpu_to_be_32(f->rcv_nxt);
 		h->ts = rte_cpu_to_be_64(e->now);
 		h->ts_echo = rte_cpu_to_be_64(f->ts_recent);
 		frame_checksum(e, m);
-		rte_mbuf_refcnt_update(m, 1);
-		mn_out_tx(e, m);
+		tx_copy(e, m);
 		e->state->counters.tx_retransmits++;
 	}
 	f->ack_due = false;

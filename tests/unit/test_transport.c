@@ -473,6 +473,7 @@ END_TEST
 
 START_TEST(close_removes_flow_on_both_sides)
 {
+	unsigned int in_use = rte_mempool_in_use_count(pool);
 	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
 	struct mn_flow_tuple again = t;
 
@@ -483,6 +484,8 @@ START_TEST(close_removes_flow_on_both_sides)
 	ck_assert_uint_eq(a.e.flows.count, 0);
 	ck_assert_uint_eq(b.e.flows.count, 0);
 	ck_assert_int_eq(request(&a, MN_CTRL_CLOSE, &again, STEP_NS, 10), ENOTCONN);
+	/* every buffer of the transfer is back in the pool */
+	ck_assert_uint_eq(rte_mempool_in_use_count(pool), in_use);
 }
 END_TEST
 
