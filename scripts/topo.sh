@@ -86,6 +86,20 @@ topo_two_hosts() {
 		topo_dpdk_end "$TOPO_NS_B" "$TOPO_IF_B"
 }
 
+# Two hosts, each with its machnetd: sets IP_A/B and INST_A/B as well as
+# what topo_two_hosts sets; stops the test on any failure.
+topo_two_machnetds() {
+	IP_A=10.99.0.1
+	IP_B=10.99.0.2
+	topo_two_hosts || topo_fail "cannot build the two-host topology"
+	INST_A=$(topo_instance a)
+	INST_B=$(topo_instance b)
+	start_machnetd "$TOPO_NS_A" "$INST_A" "$IP_A" "$TOPO_IF_A" "$TOPO_MODE" ||
+		topo_fail "machnetd on host A"
+	start_machnetd "$TOPO_NS_B" "$INST_B" "$IP_B" "$TOPO_IF_B" "$TOPO_MODE" ||
+		topo_fail "machnetd on host B"
+}
+
 # Sets TOPO_NS_M/K and TOPO_IF_M/K; the kernel end gets address $1 (CIDR).
 topo_kernel_host() {
 	TOPO_NS_M=mn-$TOPO_ID-m

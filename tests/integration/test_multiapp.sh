@@ -5,18 +5,10 @@
 #   usage: test_multiapp.sh xdp|packet
 source "$(dirname "$0")/../../scripts/topo.sh"
 topo_init "$@"
-IP_A=10.99.0.1
-IP_B=10.99.0.2
 FLOWS=3
 COUNT=500
 
-topo_two_hosts || topo_fail "cannot build the two-host topology"
-INST_A=$(topo_instance a)
-INST_B=$(topo_instance b)
-start_machnetd "$TOPO_NS_A" "$INST_A" "$IP_A" "$TOPO_IF_A" "$TOPO_MODE" ||
-	topo_fail "machnetd on host A"
-start_machnetd "$TOPO_NS_B" "$INST_B" "$IP_B" "$TOPO_IF_B" "$TOPO_MODE" ||
-	topo_fail "machnetd on host B"
+topo_two_machnetds
 
 declare -a SERVERS=() CLIENTS=()
 for app in 1 2; do

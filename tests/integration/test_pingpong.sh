@@ -5,16 +5,8 @@
 #   usage: test_pingpong.sh xdp|packet
 source "$(dirname "$0")/../../scripts/topo.sh"
 topo_init "$@"
-IP_A=10.99.0.1
-IP_B=10.99.0.2
 
-topo_two_hosts || topo_fail "cannot build the two-host topology"
-INST_A=$(topo_instance a)
-INST_B=$(topo_instance b)
-start_machnetd "$TOPO_NS_A" "$INST_A" "$IP_A" "$TOPO_IF_A" "$TOPO_MODE" ||
-	topo_fail "machnetd on host A"
-start_machnetd "$TOPO_NS_B" "$INST_B" "$IP_B" "$TOPO_IF_B" "$TOPO_MODE" ||
-	topo_fail "machnetd on host B"
+topo_two_machnetds
 topo_spawn "$TOPO_NS_B" "$INST_B" "$TOPO_DIR/server.log" \
 	"$MN_BIN/pingpong" --server --local "$IP_B"
 SERVER=$TOPO_LAST_PID
