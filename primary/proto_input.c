@@ -368,6 +368,9 @@ mn_proto_input(struct mn_engine *e, struct rte_mbuf *m)
 			e->state->counters.arp_replies_sent++;
 			mn_out_tx(e, m);
 		}
+		/* A connect waiting for this answer sends its SYN now, not at
+		 * the next timer tick. */
+		mn_engine_connect_timers(e);
 		break;
 	case RTE_ETHER_TYPE_IPV4:
 		ipv4_input(e, m);

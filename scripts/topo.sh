@@ -151,7 +151,7 @@ start_machnetd() {
 	ip netns exec "$ns" "$MN_BIN/machnetd" -c "$MACHNETD_CONF" \
 		"--machnet.instance=$inst" "--net.ip=$ip" --net.netmask=255.255.255.0 \
 		"--machnet.eal_args=--no-pci --lcores=0@(0,1),1@(0,1) --vdev=$vdev" \
-		--engine.idle=sleep "$@" </dev/null >"$log" 2>&1 &
+		--engine.idle=yield "$@" </dev/null >"$log" 2>&1 &
 	pid=$!
 	TOPO_MACHNETD[$inst]=$pid
 	if ! topo_wait_log "$log" "machnetd: ready" "$MACHNETD_READY_SECS" "$pid"; then

@@ -272,6 +272,7 @@ pp_server(const struct pp_opts *o)
 {
 	uint8_t *buf = malloc(MACHNET_MSG_MAX_LEN);
 	unsigned int empty = 0;
+	uint64_t start;
 	MachnetFlow_t flow;
 	void *ch;
 	ssize_t n;
@@ -279,9 +280,11 @@ pp_server(const struct pp_opts *o)
 	if (buf == NULL)
 		pp_die("malloc");
 	ch = pp_join();
+	start = pp_now_ns();
 	if (machnet_listen(ch, o->local, o->port) != 0)
 		pp_die("machnet_listen");
-	printf("pingpong: listening on %s:%u\n", o->local, o->port);
+	printf("pingpong: listening on %s:%u (listen took %.1f us)\n", o->local,
+	       o->port, (pp_now_ns() - start) / 1e3);
 	fflush(stdout);
 	while (!pp_stop) {
 		n = machnet_recv(ch, buf, MACHNET_MSG_MAX_LEN, &flow);
@@ -437,8 +440,10 @@ pp_client(const struct pp_opts *o)
 	if (!c.txbuf || !c.rxbuf || !c.sent_at || !c.rtt_ns)
 		pp_die("malloc");
 	c.ch = pp_join();
+	start = pp_now_ns();
 	if (machnet_connect(c.ch, o->local, o->remote, o->port, &c.flow) != 0)
 		pp_die("machnet_connect");
+	printf("pingpong: connected in %.1f us\n", (pp_now_ns() - start) / 1e3);
 	start = pp_now_ns();
 	deadline = start + (uint64_t)(o->timeout_s * 1e9);
 	while (c.received < o->count && !pp_stop) {
