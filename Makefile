@@ -44,7 +44,7 @@ ITEST_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(ITEST_SRC))
 
 .PHONY: all test unit integration demo bench install setup clean
 all: $(MACHNETD) $(LIB_SO) $(LIB_A) $(EXAMPLE_BINS) $(UNIT_BINS) $(ITEST_BINS) \
-	$(BUILD)/machnet.pc $(BUILD)/tests/header_cxx
+	$(BUILD)/tests/header_cxx
 
 $(BUILD)/obj/%.o: %.c $(wildcard common/*.h primary/*.h secondary/*.h)
 	@mkdir -p $(dir $@)
@@ -88,10 +88,9 @@ $(BUILD)/tests/header_cxx: tests/unit/header_cxx.cc secondary/machnet.h $(LIB_SO
 	@mkdir -p $(dir $@)
 	$(CXX) -std=c++11 -Wall -Wextra -Werror -Isecondary -o $@ $< -L$(BUILD) -lmachnet
 
-$(BUILD)/machnet.pc: Makefile
-	@mkdir -p $(BUILD)
-	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: machnet\nDescription: kernel-bypass messaging through machnetd\nVersion: %s\nLibs: -L$${libdir} -lmachnet\nLibs.private: %s %s\nCflags: -I$${includedir}\n' \
-		'$(PREFIX)' '$(VERSION)' '$(DPDK_LIBS)' '$(BSD_LIBS)' > $@
+# machnet.pc names PREFIX, so install writes it for the prefix it uses.
+write_pc = printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: machnet\nDescription: kernel-bypass messaging through machnetd\nVersion: %s\nLibs: -L$${libdir} -lmachnet\nLibs.private: %s %s\nCflags: -I$${includedir}\n' \
+	'$(PREFIX)' '$(VERSION)' '$(DPDK_LIBS)' '$(BSD_LIBS)' > $(1)
 
 setup:
 	bash scripts/setup.sh
@@ -122,7 +121,7 @@ install: all
 	ln -sf libmachnet.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libmachnet.so
 	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 secondary/machnet.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(BUILD)/machnet.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	$(call write_pc,$(DESTDIR)$(PREFIX)/lib/pkgconfig/machnet.pc)
 	install -m 644 config/machnet.conf $(DESTDIR)$(PREFIX)/etc/machnet/
 
 clean:
