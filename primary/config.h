@@ -47,8 +47,31 @@ struct mn_config {
 	/* [transport] */
 	uint32_t connect_timeout_ms; /* connect_timeout_ms, default 1000 */
 	uint32_t syn_rto_ms;   /* syn_rto_ms: handshake retransmission, default 50 */
-	uint32_t rto_us;       /* rto_us: data retransmission timeout, default 5000 */
+	uint32_t rto_us;       /* rto_us: retransmission timeout before any RTT
+				* sample, default 5000 */
+	uint32_t rto_min_us;   /* rto_min_us: floor of the RTT-based timeout, default 1000 */
+	uint32_t rto_max_us;   /* rto_max_us: ceiling after back-off, default 200000 */
+	uint32_t max_retries;  /* max_retries: timeouts in a row, with nothing
+				* heard from the peer, before the flow is
+				* reset, default 12 */
 	uint32_t window;       /* window: packets in flight per flow, default 256 */
+	/* [cc]: delay-based congestion control in the style of Swift */
+	uint32_t cc_target_us; /* target_us: base target delay, default 500 */
+	double cc_ai;          /* ai: additive increase, packets per RTT, default 1.0 */
+	double cc_beta;        /* beta: multiplicative decrease factor, default 0.8 */
+	double cc_max_mdf;     /* max_mdf: largest decrease at once, default 0.5 */
+	double cc_min_cwnd;    /* min_cwnd: packets (paced below 1), default 0.01 */
+	/* [fault]: fault injection for tests; all off by default */
+	double fault_rx_drop;       /* rx_drop: probability 0..1 */
+	double fault_rx_duplicate;  /* rx_duplicate */
+	double fault_rx_reorder;    /* rx_reorder */
+	double fault_rx_delay;      /* rx_delay */
+	double fault_tx_drop;       /* tx_drop */
+	double fault_tx_duplicate;  /* tx_duplicate */
+	double fault_tx_reorder;    /* tx_reorder */
+	double fault_tx_delay;      /* tx_delay */
+	uint32_t fault_delay_us;    /* delay_us: how long a delayed packet waits, default 200 */
+	uint32_t fault_seed;        /* seed: of the fault generator, default 1 */
 	/* [arp] */
 	uint32_t arp_retry_ms; /* retry_ms, default 100 */
 	uint32_t arp_retries;  /* retries, default 5 */
