@@ -28,6 +28,7 @@
 
 enum key_kind {
 	KEY_UINT,     /* decimal in lo..hi */
+	KEY_REAL,     /* decimal number in a struct real_range */
 	KEY_POW2,     /* decimal power of two in lo..hi */
 	KEY_HOST_IP,  /* an address a host can own */
 	KEY_GATEWAY,  /* like KEY_HOST_IP, or 0.0.0.0 for none */
@@ -38,6 +39,14 @@ enum key_kind {
 	KEY_TEXT,
 };
 
+/* Bounds of a KEY_REAL; an open end excludes the bound itself. */
+struct real_range {
+	double lo;
+	double hi;
+	bool lo_open;
+	bool hi_open;
+};
+
 struct key_desc {
 	const char *section;
 	const char *name;
@@ -46,11 +55,23 @@ struct key_desc {
 	size_t size;
 	uint32_t lo;
 	uint32_t hi;
+	const struct real_range *real;
 };
 
 #define KEY(sec, key, kind, field, lo, hi) \
 	{ sec, key, kind, offsetof(struct mn_config, field), \
-	  RTE_SIZEOF_FIELD(struct mn_config, field), lo, hi }
+	  RTE_SIZEOF_FIELD(struct mn_config, field), lo, hi, NULL }
+
+#define REAL(sec, key, field, range) \
+	{ sec, key, KEY_REAL, offsetof(struct mn_config, field), \
+	  RTE_SIZEOF_FIELD(struct mn_config, field), 0, 0, &range }
+
+static const struct real_range probability = { 0, 1, false, false };
+static const struct real_range cc_ai_range = { 0.001, 1000, false, false };
+/* 0 would turn the decrease off; max_mdf 1 could cut a window to nothing. */
+static const struct real_range cc_beta_range = { 0, 1, true, false };
+static const struct real_range cc_max_mdf_range = { 0, 1, true, true };
+static const struct real_range cc_min_cwnd_range = { 0.001, 1, false, false };
 
 /*
  * Upper bounds that config.h leaves open are generous but finite, so that
@@ -75,7 +96,25 @@ static const struct key_desc keys[] = {
 	    1, 3600000),
 	KEY("transport", "syn_rto_ms", KEY_UINT, syn_rto_ms, 1, 60000),
 	KEY("transport", "rto_us", KEY_UINT, rto_us, 1, 60000000),
+	KEY("transport", "rto_min_us", KEY_UINT, rto_min_us, 1, 60000000),
+	KEY("transport", "rto_max_us", KEY_UINT, rto_max_us, 1, 60000000),
+	KEY("transport", "max_retries", KEY_UINT, max_retries, 1, 100),
 	KEY("transport", "window", KEY_UINT, window, 1, 4096),
+	KEY("cc", "target_us", KEY_UINT, cc_target_us, 1, 10000000),
+	REAL("cc", "ai", cc_ai, cc_ai_range),
+	REAL("cc", "beta", cc_beta, cc_beta_range),
+	REAL("cc", "max_mdf", cc_max_mdf, cc_max_mdf_range),
+	REAL("cc", "min_cwnd", cc_min_cwnd, cc_min_cwnd_range),
+	REAL("fault", "rx_drop", fault_rx_drop, probability),
+	REAL("fault", "rx_duplicate", fault_rx_duplicate, probability),
+	REAL("fault", "rx_reorder", fault_rx_reorder, probability),
+	REAL("fault", "rx_delay", fault_rx_delay, probability),
+	REAL("fault", "tx_drop", fault_tx_drop, probability),
+	REAL("fault", "tx_duplicate", fault_tx_duplicate, probability),
+	REAL("fault", "tx_reorder", fault_tx_reorder, probability),
+	REAL("fault", "tx_delay", fault_tx_delay, probability),
+	KEY("fault", "delay_us", KEY_UINT, fault_delay_us, 1, 10000000),
+	KEY("fault", "seed", KEY_UINT, fault_seed, 0, UINT32_MAX),
 	KEY("arp", "retry_ms", KEY_UINT, arp_retry_ms, 1, 60000),
 	KEY("arp", "retries", KEY_UINT, arp_retries, 1, 100),
 	KEY("arp", "ageing_s", KEY_UINT, arp_ageing_s, 1, 86400),
@@ -95,6 +134,7 @@ struct loader {
 	const char *src;        /* the file's path or CMDLINE_SRC */
 	bool in_file;           /* a key twice in a file is a mistake */
 	bool seen[RTE_DIM(keys)];
+	bool overridden[RTE_DIM(keys)]; /* set on the command line */
 	char *err;
 };
 
@@ -118,7 +158,17 @@ mn_config_defaults(struct mn_config *cfg)
 	cfg->connect_timeout_ms = 1000;
 	cfg->syn_rto_ms = 50;
 	cfg->rto_us = 5000;
+	cfg->rto_min_us = 1000;
+	cfg->rto_max_us = 200000;
+	cfg->max_retries = 12;
 	cfg->window = 256;
+	cfg->cc_target_us = 500;
+	cfg->cc_ai = 1.0;
+	cfg->cc_beta = 0.8;
+	cfg->cc_max_mdf = 0.5;
+	cfg->cc_min_cwnd = 0.01;
+	cfg->fault_delay_us = 200;
+	cfg->fault_seed = 1;
 	cfg->arp_retry_ms = 100;
 	cfg->arp_retries = 5;
 	cfg->arp_ageing_s = 300;
@@ -189,6 +239,40 @@ parse_uint(const char *s, uint32_t lo, uint32_t hi, uint32_t *out,
 	if (errno == ERANGE || v < lo || v > hi)
 		return set_why(why, "is not in %u..%u", lo, hi);
 	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+real_range_why(const struct real_range *r, char *why)
+{
+	if (!r->lo_open && !r->hi_open)
+		return set_why(why, "is not in %g..%g", r->lo, r->hi);
+	return set_why(why, "is not %s %g and %s %g",
+		       r->lo_open ? "above" : "at least", r->lo,
+		       r->hi_open ? "below" : "at most", r->hi);
+}
+
+/*
+ * A leading digit rules out blanks, signs, "inf" and "nan", and the
+ * alphabet rules out strtod's hexadecimal form; an overflow to infinity
+ * then fails the range check like any other large value.
+ */
+static int
+parse_real(const char *s, const struct real_range *r, double *out, char *why)
+{
+	char *end;
+	double v;
+
+	if (!isdigit((unsigned char)s[0]) ||
+	    s[strspn(s, "0123456789.eE+-")] != '\0')
+		return set_why(why, "is not a decimal number");
+	v = strtod(s, &end);
+	if (*end != '\0')
+		return set_why(why, "is not a decimal number");
+	if (v < r->lo || v > r->hi || (r->lo_open && v == r->lo) ||
+	    (r->hi_open && v == r->hi))
+		return real_range_why(r, why);
+	*out = v;
 	return 0;
 }
 
@@ -313,6 +397,8 @@ parse_value(struct mn_config *cfg, const struct key_desc *k,
 	case KEY_UINT:
 		rc = parse_uint(value, k->lo, k->hi, &v, why);
 		break;
+	case KEY_REAL:
+		return parse_real(value, k->real, p, why);
 	case KEY_POW2:
 		rc = parse_uint(value, k->lo, k->hi, &v, why);
 		if (rc == 0 && !rte_is_power_of_2(v))
@@ -421,6 +507,8 @@ apply(struct loader *ld, const char *section, const char *name,
 		if (ld->seen[k - keys])
 			return fail(ld, "%s.%s: is set twice", section, name);
 		ld->seen[k - keys] = true;
+	} else {
+		ld->overridden[k - keys] = true;
 	}
 	if (parse_value(&ld->cfg, k, value, why) < 0)
 		return bad_value(ld, section, name, value, why);
@@ -616,6 +704,25 @@ apply_overrides(struct loader *ld, char *const overrides[], int n)
 	return 0;
 }
 
+/*
+ * rto_us is only where the timeout starts, so it may lie outside the
+ * bounds; the bounds themselves must not cross. The command line comes
+ * last, so it is to blame if it set either of them.
+ */
+static int
+check_rto_bounds(struct loader *ld, const char *path)
+{
+	const struct key_desc *lo = find_key("transport", "rto_min_us");
+	const struct key_desc *hi = find_key("transport", "rto_max_us");
+
+	if (ld->cfg.rto_min_us <= ld->cfg.rto_max_us)
+		return 0;
+	ld->src = ld->overridden[lo - keys] || ld->overridden[hi - keys] ?
+		CMDLINE_SRC : path;
+	return fail(ld, "transport.rto_min_us: %u is above transport.rto_max_us (%u)",
+		    ld->cfg.rto_min_us, ld->cfg.rto_max_us);
+}
+
 int
 mn_config_load(struct mn_config *cfg, const char *path,
 	       char *const overrides[], int n_overrides,
@@ -641,6 +748,8 @@ mn_config_load(struct mn_config *cfg, const char *path,
 		ld.src = path != NULL ? path : CMDLINE_SRC;
 		return fail(&ld, "net.ip: is required (this host's address)");
 	}
+	if (check_rto_bounds(&ld, path) < 0)
+		return -1;
 	*cfg = ld.cfg;
 	return 0;
 }

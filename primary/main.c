@@ -27,6 +27,7 @@
 #include "config.h"
 #include "control.h"
 #include "engine.h"
+#include "fault.h"
 #include "mn_msg.h"
 #include "mn_names.h"
 #include "mn_state.h"
@@ -192,6 +193,12 @@ main(int argc, char **argv)
 		return 2;
 	}
 	free(overrides);
+	if (mn_fault_configured(&cfg)) {
+		char faults[256];
+
+		mn_fault_describe(&cfg, faults, sizeof(faults));
+		fprintf(stderr, "machnetd: FAULT INJECTION ON: %s\n", faults);
+	}
 	n_eal = eal_argv(&cfg, eal_buf, sizeof(eal_buf), eal_args);
 	if (n_eal < 0) {
 		fprintf(stderr, "machnetd: machnet.eal_args: too many arguments\n");

@@ -96,7 +96,25 @@ assert_default_values(const struct mn_config *c)
 	ck_assert_uint_eq(c->connect_timeout_ms, 1000);
 	ck_assert_uint_eq(c->syn_rto_ms, 50);
 	ck_assert_uint_eq(c->rto_us, 5000);
+	ck_assert_uint_eq(c->rto_min_us, 1000);
+	ck_assert_uint_eq(c->rto_max_us, 200000);
+	ck_assert_uint_eq(c->max_retries, 12);
 	ck_assert_uint_eq(c->window, 256);
+	ck_assert_uint_eq(c->cc_target_us, 500);
+	ck_assert_double_eq(c->cc_ai, 1.0);
+	ck_assert_double_eq(c->cc_beta, 0.8);
+	ck_assert_double_eq(c->cc_max_mdf, 0.5);
+	ck_assert_double_eq(c->cc_min_cwnd, 0.01);
+	ck_assert_double_eq(c->fault_rx_drop, 0);
+	ck_assert_double_eq(c->fault_rx_duplicate, 0);
+	ck_assert_double_eq(c->fault_rx_reorder, 0);
+	ck_assert_double_eq(c->fault_rx_delay, 0);
+	ck_assert_double_eq(c->fault_tx_drop, 0);
+	ck_assert_double_eq(c->fault_tx_duplicate, 0);
+	ck_assert_double_eq(c->fault_tx_reorder, 0);
+	ck_assert_double_eq(c->fault_tx_delay, 0);
+	ck_assert_uint_eq(c->fault_delay_us, 200);
+	ck_assert_uint_eq(c->fault_seed, 1);
 	ck_assert_uint_eq(c->arp_retry_ms, 100);
 	ck_assert_uint_eq(c->arp_retries, 5);
 	ck_assert_uint_eq(c->arp_ageing_s, 300);
@@ -139,7 +157,27 @@ static const char full_conf[] =
 	"connect_timeout_ms = 2500\n"
 	"syn_rto_ms = 20\n"
 	"rto_us = 800\n"
+	"rto_min_us = 300\n"
+	"rto_max_us = 900000\n"
+	"max_retries = 3\n"
 	"window = 4096\n"
+	"[cc]\n"
+	"target_us = 50\n"
+	"ai = 2.5\n"
+	"beta = 1\n"
+	"max_mdf = 0.25\n"
+	"min_cwnd = 0.001\n"
+	"[fault]\n"
+	"rx_drop = 0.05\n"
+	"rx_duplicate = 0.01\n"
+	"rx_reorder = 0.125\n"
+	"rx_delay = 1\n"
+	"tx_drop = 1.0\n"
+	"tx_duplicate = 0.5\n"
+	"tx_reorder = 2e-1\n"
+	"tx_delay = 0.0001\n"
+	"delay_us = 10000000\n"
+	"seed = 4294967295\n"
 	"[arp]\n"
 	"retry_ms = 30\n"
 	"retries = 9\n"
@@ -174,7 +212,25 @@ START_TEST(test_full_file)
 	ck_assert_uint_eq(c.connect_timeout_ms, 2500);
 	ck_assert_uint_eq(c.syn_rto_ms, 20);
 	ck_assert_uint_eq(c.rto_us, 800);
+	ck_assert_uint_eq(c.rto_min_us, 300);
+	ck_assert_uint_eq(c.rto_max_us, 900000);
+	ck_assert_uint_eq(c.max_retries, 3);
 	ck_assert_uint_eq(c.window, 4096);
+	ck_assert_uint_eq(c.cc_target_us, 50);
+	ck_assert_double_eq(c.cc_ai, 2.5);
+	ck_assert_double_eq(c.cc_beta, 1);
+	ck_assert_double_eq(c.cc_max_mdf, 0.25);
+	ck_assert_double_eq(c.cc_min_cwnd, 0.001);
+	ck_assert_double_eq(c.fault_rx_drop, 0.05);
+	ck_assert_double_eq(c.fault_rx_duplicate, 0.01);
+	ck_assert_double_eq(c.fault_rx_reorder, 0.125);
+	ck_assert_double_eq(c.fault_rx_delay, 1);
+	ck_assert_double_eq(c.fault_tx_drop, 1);
+	ck_assert_double_eq(c.fault_tx_duplicate, 0.5);
+	ck_assert_double_eq(c.fault_tx_reorder, 0.2);
+	ck_assert_double_eq(c.fault_tx_delay, 0.0001);
+	ck_assert_uint_eq(c.fault_delay_us, 10000000);
+	ck_assert_uint_eq(c.fault_seed, UINT32_MAX);
 	ck_assert_uint_eq(c.arp_retry_ms, 30);
 	ck_assert_uint_eq(c.arp_retries, 9);
 	ck_assert_uint_eq(c.arp_ageing_s, 60);
@@ -369,6 +425,47 @@ static const struct bad_case bad_cases[] = {
 	{ NULL, "transport.rto_us=0", "transport.rto_us" },
 	{ NULL, "transport.window=0", "transport.window" },
 	{ NULL, "transport.window=4097", "transport.window" },
+	{ NULL, "transport.rto_min_us=0", "transport.rto_min_us" },
+	{ NULL, "transport.rto_min_us=60000001", "transport.rto_min_us" },
+	{ NULL, "transport.rto_max_us=0", "transport.rto_max_us" },
+	{ NULL, "transport.rto_max_us=60000001", "transport.rto_max_us" },
+	{ NULL, "transport.max_retries=0", "transport.max_retries" },
+	{ GOOD_NET "[transport]\nmax_retries = 101\n", NULL,
+	  "transport.max_retries: \"101\" is not in 1..100" },
+	{ GOOD_NET "[transport]\nrto_min_us = 300000\n", NULL,
+	  "transport.rto_min_us: 300000 is above transport.rto_max_us (200000)" },
+	{ NULL, "cc.target_us=0", "cc.target_us" },
+	{ NULL, "cc.target_us=10000001", "cc.target_us" },
+	{ NULL, "cc.ai=0.0009", "cc.ai: \"0.0009\" is not in 0.001..1000" },
+	{ NULL, "cc.ai=1000.5", "cc.ai" },
+	{ NULL, "cc.ai=-1", "cc.ai: \"-1\" is not a decimal number" },
+	{ NULL, "cc.beta=0", "cc.beta: \"0\" is not above 0 and at most 1" },
+	{ NULL, "cc.beta=1.01", "cc.beta" },
+	{ NULL, "cc.max_mdf=0", "cc.max_mdf" },
+	{ NULL, "cc.max_mdf=1", "cc.max_mdf: \"1\" is not above 0 and below 1" },
+	{ NULL, "cc.min_cwnd=0.0001", "cc.min_cwnd" },
+	{ NULL, "cc.min_cwnd=1.5", "cc.min_cwnd" },
+	{ GOOD_NET "[cc]\nbeta = 0.8\nbeta = 0.9\n", NULL, "cc.beta: is set twice" },
+	{ GOOD_NET "[fault]\nrx_drop = 1.5\n", NULL,
+	  "fault.rx_drop: \"1.5\" is not in 0..1" },
+	{ NULL, "fault.rx_duplicate=-0.1", "fault.rx_duplicate" },
+	{ NULL, "fault.rx_reorder=nan", "fault.rx_reorder" },
+	{ NULL, "fault.rx_delay=inf", "fault.rx_delay" },
+	{ NULL, "fault.tx_drop=1e999", "fault.tx_drop" },
+	{ NULL, "fault.tx_duplicate=0x0.8", "fault.tx_duplicate" },
+	{ NULL, "fault.tx_reorder= 0.5", "fault.tx_reorder" },
+	{ NULL, "fault.tx_delay=0.5 ", "fault.tx_delay" },
+	{ NULL, "fault.tx_delay=.5", "fault.tx_delay" },
+	{ NULL, "fault.rx_drop=0.5.1", "fault.rx_drop" },
+	{ NULL, "fault.rx_drop=5%", "fault.rx_drop" },
+	{ NULL, "fault.rx_drop=1e", "fault.rx_drop" },
+	{ NULL, "fault.rx_drop=", "fault.rx_drop" },
+	{ NULL, "fault.rx_drop=0,5", "fault.rx_drop" },
+	{ NULL, "fault.delay_us=0", "fault.delay_us" },
+	{ NULL, "fault.delay_us=10000001", "fault.delay_us" },
+	{ NULL, "fault.seed=4294967296", "fault.seed" },
+	{ NULL, "fault.seed=-1", "fault.seed" },
+	{ NULL, "fault.speed=1", "fault.speed: unknown key" },
 	{ NULL, "arp.retry_ms=0", "arp.retry_ms" },
 	{ NULL, "arp.retries=0", "arp.retries" },
 	{ NULL, "arp.ageing_s=0", "arp.ageing_s" },
@@ -436,6 +533,58 @@ START_TEST(test_range_limits_accepted)
 	ck_assert_uint_eq(strlen(c.instance), 63);
 	ck_assert_uint_eq(c.netmask, UINT32_MAX);
 	ck_assert_uint_eq(c.gateway, ipv4(10, 0, 0, 254));
+}
+END_TEST
+
+START_TEST(test_real_limits_accepted)
+{
+	char *ov[] = { "net.ip=10.0.0.1", "cc.ai=0.001", "cc.beta=1",
+		       "cc.max_mdf=0.999", "cc.min_cwnd=1", "fault.rx_drop=0",
+		       "fault.tx_drop=1", "fault.rx_delay=1e-3",
+		       "fault.tx_delay=0.000", "fault.seed=0" };
+	struct mn_config c;
+	char err[MN_CONFIG_ERR_LEN];
+
+	ck_assert_msg(mn_config_load(&c, NULL, ov, RTE_DIM(ov), err) == 0,
+		      "%s", err);
+	ck_assert_double_eq(c.cc_ai, 0.001);
+	ck_assert_double_eq(c.cc_beta, 1);
+	ck_assert_double_eq(c.cc_max_mdf, 0.999);
+	ck_assert_double_eq(c.cc_min_cwnd, 1);
+	ck_assert_double_eq(c.fault_rx_drop, 0);
+	ck_assert_double_eq(c.fault_tx_drop, 1);
+	ck_assert_double_eq(c.fault_rx_delay, 0.001);
+	ck_assert_double_eq(c.fault_tx_delay, 0);
+	ck_assert_uint_eq(c.fault_seed, 0);
+	ck_assert_uint_eq(c.cc_target_us, 500);
+}
+END_TEST
+
+/*
+ * Only the bounds of the RTT-based timeout must not cross; the initial
+ * rto_us may lie outside them. A crossing is blamed on the command line
+ * when it set either bound, else on the file.
+ */
+START_TEST(test_rto_bounds)
+{
+	char *ov_ok[] = { "transport.rto_min_us=500" };
+	char *ov_bad[] = { "transport.rto_max_us=400" };
+	const char *text = GOOD_NET "[transport]\nrto_us = 1\n"
+		"rto_min_us = 700\nrto_max_us = 700\n";
+	struct mn_config c;
+	char err[MN_CONFIG_ERR_LEN];
+
+	ck_assert_msg(load_text(text, ov_ok, 1, &c, err) == 0, "%s", err);
+	ck_assert_uint_eq(c.rto_us, 1);
+	ck_assert_uint_eq(c.rto_min_us, 500);
+	ck_assert_uint_eq(c.rto_max_us, 700);
+	ck_assert_int_eq(load_text(text, ov_bad, 1, &c, err), -1);
+	assert_one_line_error(err, "transport.rto_min_us: 700 is above", "command line");
+	ck_assert_int_eq(load_text(GOOD_NET "[transport]\nrto_max_us = 999\n",
+				   ov_ok, 1, &c, err), 0);
+	ck_assert_int_eq(load_text(GOOD_NET "[transport]\nrto_max_us = 999\n",
+				   NULL, 0, &c, err), -1);
+	assert_one_line_error(err, "transport.rto_max_us (999)", conf_path);
 }
 END_TEST
 
@@ -518,6 +667,8 @@ config_suite(void)
 	tcase_add_test(tc, test_failure_keeps_cfg);
 	tcase_add_loop_test(tc, test_bad_input, 0, RTE_DIM(bad_cases));
 	tcase_add_test(tc, test_range_limits_accepted);
+	tcase_add_test(tc, test_real_limits_accepted);
+	tcase_add_test(tc, test_rto_bounds);
 	tcase_add_test(tc, test_long_values);
 	tcase_add_test(tc, test_unreadable_file);
 	tcase_add_test(tc, test_value_newline_stays_one_line);
