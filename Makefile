@@ -3,6 +3,7 @@
 #   make            machnetd, libmachnet (.so and .a), examples, tests
 #   make test       set-up, then unit and integration tests
 #   make demo       set-up, then pingpong between two namespaced hosts
+#   make bench      machnet against the kernel, results in docs/perf/
 #   make install    PREFIX=/usr/local (binaries, library, header, machnet.pc)
 
 PREFIX ?= /usr/local
@@ -71,7 +72,8 @@ $(LIB_A): $(SECONDARY_OBJ) $(COMMON_OBJ)
 APP_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isecondary
 APP_LIBS := -L$(BUILD) -lmachnet -Wl,-rpath,'$$ORIGIN' -Wl,-rpath,'$$ORIGIN/..' -lm -lpthread
 
-$(BUILD)/%: examples/%/*.c $(LIB_SO)
+.SECONDEXPANSION:
+$(BUILD)/%: $$(wildcard examples/$$*/*.c examples/$$*/*.h) $(LIB_SO)
 	$(CC) $(APP_CFLAGS) -o $@ $(filter %.c,$^) $(APP_LIBS)
 
 $(BUILD)/tests/%: tests/integration/%.c $(LIB_SO)
@@ -112,11 +114,16 @@ demo:
 	$(MAKE) all
 	bash scripts/demo.sh $(BUILD)
 
+bench:
+	$(MAKE) all
+	bash scripts/bench.sh $(BUILD)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/etc/machnet
 	install -m 755 $(MACHNETD) $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 $(BUILD)/pingpong $(DESTDIR)$(PREFIX)/bin/machnet-pingpong
+	install -m 755 $(BUILD)/msg_gen $(DESTDIR)$(PREFIX)/bin/machnet-msg-gen
 	install -m 755 $(LIB_SO).$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libmachnet.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libmachnet.so
 	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/

@@ -18,6 +18,9 @@ enum mn_ctrl_op {
 	MN_CTRL_LISTEN,
 	MN_CTRL_CONNECT,
 	MN_CTRL_CLOSE,
+	/* machnetd's own, never from an application: detach the channels of
+	 * an application that died, resetting its flows. */
+	MN_CTRL_REAP,
 };
 
 struct mn_ctrl_msg {

@@ -27,7 +27,10 @@ struct mn_flow_tuple {
 
 /* Events the engine reports to an application in place of a message. */
 enum mn_msg_event {
-	MN_MSG_EV_NONE = 0, /* an ordinary message */
+	MN_MSG_EV_NONE = 0,   /* an ordinary message */
+	MN_MSG_EV_RESET = 1,  /* the flow failed: reset by the peer, or the
+			       * peer stopped answering */
+	MN_MSG_EV_CLOSED = 2, /* the peer closed the flow */
 };
 
 struct mn_msg_meta {

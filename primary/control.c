@@ -151,7 +151,8 @@ handle_completion(struct mn_control *c, struct mn_cmd *cmd)
 	if (cmd->msg.channel < MN_MAX_CHANNELS)
 		s = &c->state->channels[cmd->msg.channel];
 	if (s != NULL && s->generation == cmd->msg.generation &&
-	    ((cmd->msg.op == MN_CTRL_DETACH && cmd->msg.status == 0) ||
+	    (((cmd->msg.op == MN_CTRL_DETACH || cmd->msg.op == MN_CTRL_REAP) &&
+	      cmd->msg.status == 0) ||
 	     (cmd->msg.op == MN_CTRL_ATTACH && cmd->msg.status != 0))) {
 		s->state = MN_CHANNEL_FREE;
 		s->owner_pid = 0;
@@ -173,7 +174,7 @@ reap_dead_owners(struct mn_control *c)
 		    kill(s->owner_pid, 0) == 0 || errno != ESRCH)
 			continue;
 		memset(&cmd, 0, sizeof(cmd));
-		cmd.msg.op = MN_CTRL_DETACH;
+		cmd.msg.op = MN_CTRL_REAP;
 		cmd.msg.pid = s->owner_pid;
 		cmd.msg.channel = i;
 		cmd.msg.generation = s->generation;

@@ -44,6 +44,14 @@ mn_engine_init(struct mn_engine *e, const struct mn_config *cfg,
 	e->pool = pool;
 	e->mss = state->mss;
 	e->next_ephemeral = MN_EPHEMERAL_FIRST;
+	e->cc = (struct mn_cc_params){
+		.target = (uint64_t)cfg->cc_target_us * MN_NS_PER_US,
+		.ai = cfg->cc_ai,
+		.beta = cfg->cc_beta,
+		.max_mdf = cfg->cc_max_mdf,
+		.min_cwnd = cfg->cc_min_cwnd,
+		.max_cwnd = cfg->window,
+	};
 	mn_arp_init(&e->arp, (uint64_t)cfg->arp_retry_ms * MN_NS_PER_MS,
 		    cfg->arp_retries, (uint64_t)cfg->arp_ageing_s * 1000 * MN_NS_PER_MS);
 	for (i = 0; i < cfg->n_static_arp; i++)
@@ -59,6 +67,7 @@ mn_engine_init(struct mn_engine *e, const struct mn_config *cfg,
 				      RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (e->tx_list == NULL || e->loopback == NULL)
 		return -ENOMEM;
+	mn_fault_init(&e->fault, cfg);
 	return 0;
 }
 
@@ -80,6 +89,7 @@ mn_engine_free(struct mn_engine *e)
 		rte_pktmbuf_free(e->txbuf[i]);
 	e->txbuf_len = 0;
 	mn_flow_table_free(&e->flows);
+	mn_fault_free(&e->fault);
 	while (e->loopback != NULL && rte_ring_sc_dequeue(e->loopback, (void **)&m) == 0)
 		rte_pktmbuf_free(m);
 	rte_ring_free(e->loopback);
@@ -116,8 +126,9 @@ backlog_flush(struct mn_engine *e, struct mn_engine_channel *ch)
 	return true;
 }
 
-void
-mn_engine_deliver(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *msg)
+static void
+deliver(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *msg,
+	enum mn_msg_event event)
 {
 	struct mn_msg_meta *meta = mn_msg_meta(msg);
 	struct mn_engine_channel *ch;
@@ -129,7 +140,7 @@ mn_engine_deliver(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *msg)
 	ch = &e->channels[f->channel];
 	mn_flow_tuple_from_key(&meta->flow, &f->key);
 	meta->flags = 0;
-	meta->event = MN_MSG_EV_NONE;
+	meta->event = event;
 	meta->next_msg = NULL;
 	if (ch->backlog_head == NULL && rte_ring_sp_enqueue(ch->to_app, msg) == 0) {
 		e->state->counters.msgs_to_apps++;
@@ -144,13 +155,61 @@ mn_engine_deliver(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *msg)
 	ch->backlog_len++;
 }
 
+void
+mn_engine_deliver(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *msg)
+{
+	deliver(e, f, msg, MN_MSG_EV_NONE);
+}
+
+void
+mn_engine_deliver_event(struct mn_engine *e, struct mn_flow *f,
+			enum mn_msg_event event)
+{
+	struct rte_mbuf *m;
+
+	if (f->channel == MN_CHANNEL_NONE)
+		return;
+	m = rte_pktmbuf_alloc(e->pool);
+	if (m == NULL) {
+		e->state->counters.rx_dropped++;
+		return;
+	}
+	mn_msg_meta(m)->msg_len = 0;
+	deliver(e, f, m, event);
+}
+
+/* The application caught up: tell peers we told to wait that they may send. */
+static void
+reopen_window(struct mn_engine *e, uint16_t idx)
+{
+	struct mn_engine_channel *ch = &e->channels[idx];
+	uint32_t i;
+
+	if (!ch->window_closed || ch->backlog_len >= e->state->ring_size)
+		return;
+	ch->window_closed = false;
+	for (i = 0; i < e->flows.capacity; i++) {
+		struct mn_flow *f = &e->flows.flows[i];
+
+		if (f->state != MN_FLOW_FREE && f->channel == idx &&
+		    f->advertised_zero) {
+			f->advertised_zero = false;
+			mn_out_ctrl(e, f, MN_PKT_ACK, f->snd_nxt);
+		}
+	}
+}
+
 static uint32_t
 poll_input(struct mn_engine *e)
 {
-	struct rte_mbuf *pkts[MN_BURST];
+	/* Room for what fault injection adds: duplicates and released packets. */
+	struct rte_mbuf *pkts[4 * MN_BURST];
 	uint32_t n, lo, i;
 
 	n = rte_eth_rx_burst(e->ifc.port_id, 0, pkts, MN_BURST);
+	if (unlikely(e->fault.enabled))
+		n = mn_fault_apply(&e->fault.rx, pkts, (uint16_t)n, RTE_DIM(pkts),
+				   e->now, e->pool);
 	for (i = 0; i < n; i++)
 		mn_proto_input(e, pkts[i]);
 	lo = rte_ring_sc_dequeue_burst(e->loopback, (void **)pkts, MN_BURST, NULL);
@@ -185,6 +244,7 @@ poll_channels(struct mn_engine *e)
 			continue;
 		if (ch->backlog_head != NULL && backlog_flush(e, ch))
 			work++;
+		reopen_window(e, i);
 		if (!rte_ring_empty(ch->to_engine)) {
 			mn_engine_poll_channel(e, i, MN_BURST);
 			work++;
@@ -207,21 +267,12 @@ output(struct mn_engine *e)
 		if (f->state != MN_FLOW_ESTABLISHED && f->state != MN_FLOW_CLOSING)
 			continue;
 		sent += mn_out_data(e, f, MN_BURST);
-		if (f->unsent_head != NULL &&
-		    f->snd_nxt - f->snd_una < RTE_MIN(e->flows.window, f->peer_window))
+		/* Back in line while the windows allow more (pacing may hold it
+		 * for a while); a flow waiting for acks returns when they come. */
+		if (mn_out_can_send(e, f))
 			mn_engine_tx_list_add(e, f);
 	}
 	return sent;
-}
-
-static void
-flow_timers(struct mn_engine *e, struct mn_flow *f)
-{
-	if (f->rto_at != 0 && e->now >= f->rto_at) {
-		mn_out_retransmit(e, f);
-		f->rto = RTE_MIN(f->rto * 2, MN_RTO_MAX_NS);
-		f->rto_at = e->now + f->rto;
-	}
 }
 
 static void
@@ -234,8 +285,8 @@ timers(struct mn_engine *e)
 	for (i = 0; i < e->flows.capacity && e->flows.count > 0; i++) {
 		struct mn_flow *f = &e->flows.flows[i];
 
-		if (f->state == MN_FLOW_ESTABLISHED || f->state == MN_FLOW_CLOSING)
-			flow_timers(e, f);
+		if (f->state >= MN_FLOW_ESTABLISHED)
+			mn_engine_flow_timer(e, f);
 	}
 	if (e->now >= e->next_arp_age) {
 		mn_arp_age(&e->arp, e->now);

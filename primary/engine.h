@@ -17,8 +17,10 @@
 #include <rte_ring.h>
 
 #include "arp.h"
+#include "cc.h"
 #include "config.h"
 #include "control.h"
+#include "fault.h"
 #include "flow.h"
 #include "iface.h"
 #include "listen.h"
@@ -28,7 +30,6 @@
 #define MN_TXBUF_SIZE 1024
 #define MN_MAX_PENDING 256     /* connects waiting for their handshake */
 #define MN_TIMER_PERIOD_NS (1000 * 1000ull)
-#define MN_RTO_MAX_NS (200 * 1000 * 1000ull)
 #define MN_EPHEMERAL_FIRST 49152
 
 struct mn_engine_channel {
@@ -36,6 +37,7 @@ struct mn_engine_channel {
 	struct rte_ring *to_app;
 	uint32_t generation;
 	bool active;
+	bool window_closed;  /* a flow told its peer we had no room */
 	/* whole messages waiting for room in to_app, oldest first */
 	struct rte_mbuf *backlog_head;
 	struct rte_mbuf *backlog_tail;
@@ -50,6 +52,7 @@ struct mn_engine {
 	struct rte_mempool *pool;
 	uint32_t mss;
 
+	struct mn_cc_params cc;
 	struct mn_arp_table arp;
 	struct mn_flow_table flows;
 	struct mn_listen_table listeners;
@@ -66,6 +69,8 @@ struct mn_engine {
 
 	struct rte_mbuf *txbuf[MN_TXBUF_SIZE];
 	uint32_t txbuf_len;
+	uint32_t txbuf_faulted; /* leading packets fault injection has seen */
+	struct mn_fault fault; /* off unless a test asks for it */
 	struct rte_ring *loopback; /* packets to our own address */
 
 	uint64_t now;
@@ -96,6 +101,22 @@ void mn_engine_poll_channel(struct mn_engine *e, uint16_t ch, uint32_t budget);
 /* engine.c: delivery of complete messages to applications */
 void mn_engine_deliver(struct mn_engine *e, struct mn_flow *f,
 		       struct rte_mbuf *msg);
+/* Queues an event for the flow's application, in order with its messages. */
+void mn_engine_deliver_event(struct mn_engine *e, struct mn_flow *f,
+			     enum mn_msg_event event);
 void mn_engine_tx_list_add(struct mn_engine *e, struct mn_flow *f);
+
+/* engine_flow.c: a flow's life beyond the packet it is handling */
+/* Sequence numbers, timeout and congestion window of a new flow. */
+void mn_engine_flow_start(struct mn_engine *e, struct mn_flow *f);
+/* (Re)arms the retransmission (or zero-window probe) timer, or stops it. */
+void mn_engine_arm_timer(struct mn_engine *e, struct mn_flow *f);
+/* Runs the flow's timer if due. */
+void mn_engine_flow_timer(struct mn_engine *e, struct mn_flow *f);
+/* Sends FIN and waits for its ack. */
+void mn_engine_send_fin(struct mn_engine *e, struct mn_flow *f);
+/* Tells the application (event) and forgets the flow. */
+void mn_engine_flow_fail(struct mn_engine *e, struct mn_flow *f,
+			 enum mn_msg_event event);
 
 #endif /* MN_ENGINE_H */

@@ -8,8 +8,6 @@
  */
 #include <errno.h>
 
-#include <rte_random.h>
-
 #include "clock.h"
 #include "engine.h"
 #include "mn_wire.h"
@@ -88,9 +86,13 @@ drop_backlog(struct mn_engine_channel *ch)
 	ch->backlog_len = 0;
 }
 
-/* Lets the flow finish sending what it has, then FIN; delivers nothing more. */
+/*
+ * Closing lets the flow finish sending what it has, then FIN; resetting
+ * (its application died) drops what it has and tells the peer with RST.
+ * Either way the application gets nothing more from it.
+ */
 static void
-close_flow(struct mn_engine *e, struct mn_flow *f)
+close_flow(struct mn_engine *e, struct mn_flow *f, bool reset)
 {
 	f->channel = MN_CHANNEL_NONE;
 	if (f->pending_cmd != MN_FLOW_NONE) {
@@ -99,12 +101,18 @@ close_flow(struct mn_engine *e, struct mn_flow *f)
 		mn_flow_destroy(&e->flows, f);
 		return;
 	}
+	if (reset) {
+		mn_out_ctrl(e, f, MN_PKT_RST, f->snd_nxt);
+		mn_flow_destroy(&e->flows, f);
+		return;
+	}
+	if (f->state == MN_FLOW_FIN_SENT)
+		return;
 	if (mn_flow_tx_pending(f)) {
 		f->state = MN_FLOW_CLOSING;
 		return;
 	}
-	mn_out_ctrl(e, f, MN_PKT_FIN, f->snd_nxt);
-	mn_flow_destroy(&e->flows, f);
+	mn_engine_send_fin(e, f);
 }
 
 static void
@@ -132,7 +140,7 @@ do_detach(struct mn_engine *e, struct mn_cmd *cmd, struct mn_engine_channel *ch)
 		struct mn_flow *f = &e->flows.flows[i];
 
 		if (f->state != MN_FLOW_FREE && f->channel == idx)
-			close_flow(e, f);
+			close_flow(e, f, cmd->msg.op == MN_CTRL_REAP);
 	}
 	mn_listen_remove_channel(&e->listeners, idx);
 	drain_ring(ch->to_engine);
@@ -313,8 +321,7 @@ do_connect(struct mn_engine *e, struct mn_cmd *cmd)
 	f->channel = (uint16_t)cmd->msg.channel;
 	f->channel_gen = cmd->msg.generation;
 	f->next_hop = next_hop;
-	f->snd_una = f->snd_nxt = (uint32_t)rte_rand();
-	f->rto = (uint64_t)e->cfg->rto_us * MN_NS_PER_US;
+	mn_engine_flow_start(e, f);
 	f->deadline = e->now + (uint64_t)e->cfg->connect_timeout_ms * MN_NS_PER_MS;
 	if (t->dst_ip == e->ifc.ip) {
 		rte_ether_addr_copy(&e->ifc.mac, &f->remote_mac);
@@ -339,7 +346,7 @@ do_close(struct mn_engine *e, struct mn_cmd *cmd)
 		complete(e, cmd, ENOTCONN);
 		return;
 	}
-	close_flow(e, f);
+	close_flow(e, f, false);
 	complete(e, cmd, 0);
 }
 
@@ -359,6 +366,7 @@ mn_engine_handle_cmd(struct mn_engine *e, struct mn_cmd *cmd)
 	}
 	switch (cmd->msg.op) {
 	case MN_CTRL_DETACH:
+	case MN_CTRL_REAP:
 		do_detach(e, cmd, ch);
 		break;
 	case MN_CTRL_LISTEN:

@@ -25,7 +25,8 @@ mn_flow_table_init(struct mn_flow_table *t, const char *name, uint32_t capacity,
 		.hash_func = rte_jhash,
 		.socket_id = SOCKET_ID_ANY,
 	};
-	uint32_t slots = rte_align32pow2(window);
+	uint32_t tx_slots = rte_align32pow2(window);
+	uint32_t rx_slots = rte_align32pow2(RTE_MAX(window, (uint32_t)MN_FLOW_RX_SLOTS_MIN));
 	uint32_t i;
 
 	memset(t, 0, sizeof(*t));
@@ -35,11 +36,16 @@ mn_flow_table_init(struct mn_flow_table *t, const char *name, uint32_t capacity,
 	t->flows = calloc(capacity, sizeof(*t->flows));
 	if (t->hash == NULL || t->flows == NULL)
 		goto fail;
+	/* Allocated once: the engine never waits on an allocator. */
 	for (i = 0; i < capacity; i++) {
-		t->flows[i].inflight = calloc(slots, sizeof(struct rte_mbuf *));
-		if (t->flows[i].inflight == NULL)
+		struct mn_flow *f = &t->flows[i];
+
+		f->tx = calloc(tx_slots, sizeof(*f->tx));
+		f->rx = calloc(rx_slots, sizeof(*f->rx));
+		if (f->tx == NULL || f->rx == NULL)
 			goto fail;
-		t->flows[i].inflight_mask = slots - 1;
+		f->tx_mask = tx_slots - 1;
+		f->rx_mask = rx_slots - 1;
 	}
 	return 0;
 fail:
@@ -56,7 +62,8 @@ mn_flow_table_free(struct mn_flow_table *t)
 		for (i = 0; i < t->capacity; i++) {
 			if (t->flows[i].state != MN_FLOW_FREE)
 				mn_flow_destroy(t, &t->flows[i]);
-			free(t->flows[i].inflight);
+			free(t->flows[i].tx);
+			free(t->flows[i].rx);
 		}
 	}
 	free(t->flows);
@@ -77,9 +84,10 @@ mn_flow_lookup(struct mn_flow_table *t, const struct mn_flow_key *key)
 struct mn_flow *
 mn_flow_create(struct mn_flow_table *t, const struct mn_flow_key *key)
 {
+	struct mn_rx_slot *rx;
+	struct mn_tx_slot *tx;
+	uint32_t tx_mask, rx_mask, idx;
 	struct mn_flow *f;
-	struct rte_mbuf **inflight;
-	uint32_t mask, idx;
 	int pos;
 
 	if (rte_hash_lookup(t->hash, key) >= 0)
@@ -98,11 +106,15 @@ mn_flow_create(struct mn_flow_table *t, const struct mn_flow_key *key)
 		return NULL;
 	}
 	f = &t->flows[idx];
-	inflight = f->inflight;
-	mask = f->inflight_mask;
+	tx = f->tx;
+	rx = f->rx;
+	tx_mask = f->tx_mask;
+	rx_mask = f->rx_mask;
 	memset(f, 0, sizeof(*f));
-	f->inflight = inflight;
-	f->inflight_mask = mask;
+	f->tx = tx;
+	f->rx = rx;
+	f->tx_mask = tx_mask;
+	f->rx_mask = rx_mask;
 	f->key = *key;
 	f->channel = MN_CHANNEL_NONE;
 	f->pending_cmd = MN_FLOW_NONE;
@@ -115,8 +127,13 @@ void
 mn_flow_destroy(struct mn_flow_table *t, struct mn_flow *f)
 {
 	struct rte_mbuf *m, *next;
+	uint32_t i;
 
 	mn_flow_ack(f, f->snd_nxt);
+	for (i = 0; i <= f->rx_mask; i++) {
+		rte_pktmbuf_free(f->rx[i].m);
+		f->rx[i].m = NULL;
+	}
 	for (m = f->unsent_head; m != NULL; m = next) {
 		next = m->next;
 		m->next = NULL;
@@ -160,10 +177,11 @@ mn_flow_ack(struct mn_flow *f, uint32_t ack)
 	if (!mn_seq_lt(f->snd_una, ack) || !mn_seq_leq(ack, f->snd_nxt))
 		return 0;
 	while (f->snd_una != ack) {
-		struct rte_mbuf **slot = &f->inflight[f->snd_una & f->inflight_mask];
+		struct mn_tx_slot *slot = &f->tx[f->snd_una & f->tx_mask];
 
-		rte_pktmbuf_free_seg(*slot);
-		*slot = NULL;
+		rte_pktmbuf_free_seg(slot->m);
+		slot->m = NULL;
+		slot->sacked = false;
 		f->snd_una++;
 		n++;
 	}

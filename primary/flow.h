@@ -4,8 +4,9 @@
  *
  * Everything here belongs to one engine lcore: no locks. The send side
  * keeps unsent segments as one chain and sent-but-unacknowledged segments
- * in a ring indexed by sequence number, each still referenced so that it
- * can be sent again without a copy.
+ * in a ring indexed by sequence number, until the peer acknowledges them.
+ * The receive side holds packets that arrived ahead of a gap in a ring of
+ * the same kind, so that one loss costs one retransmission.
  */
 #ifndef MN_FLOW_H
 #define MN_FLOW_H
@@ -17,8 +18,10 @@
 #include <rte_hash.h>
 #include <rte_mbuf.h>
 
+#include "cc.h"
 #include "mn_msg.h"
 #include "reasm.h"
+#include "rto.h"
 
 #define MN_FLOW_NONE UINT32_MAX
 #define MN_CHANNEL_NONE UINT16_MAX
@@ -29,6 +32,24 @@ enum mn_flow_state {
 	MN_FLOW_SYN_SENT,    /* connect: waiting for SYNACK */
 	MN_FLOW_ESTABLISHED,
 	MN_FLOW_CLOSING,     /* closed locally: finish sending, then FIN */
+	MN_FLOW_FIN_SENT,    /* FIN sent, waiting for its ack */
+};
+
+/* The receive side holds at least this many packets beyond a gap. */
+#define MN_FLOW_RX_SLOTS_MIN 256
+
+/* A sent, not yet acknowledged segment. */
+struct mn_tx_slot {
+	struct rte_mbuf *m;  /* the frame, headers included */
+	uint64_t sent_at;    /* last (re)transmission */
+	bool sacked;         /* the peer has it, out of order */
+};
+
+/* A segment received ahead of a gap, headers stripped. */
+struct mn_rx_slot {
+	struct rte_mbuf *m;
+	uint32_t msg_len;
+	uint8_t flags;
 };
 
 /* Host byte order; local is machnetd's side. */
@@ -60,15 +81,22 @@ struct mn_flow {
 	uint32_t peer_window;
 	struct rte_mbuf *unsent_head; /* segments linked by next */
 	struct rte_mbuf *unsent_tail;
-	struct rte_mbuf **inflight;   /* [seq & inflight_mask] */
-	uint32_t inflight_mask;
+	struct mn_tx_slot *tx;   /* [seq & tx_mask] */
+	uint32_t tx_mask;
+	uint32_t sack_high;      /* one past the highest seq the peer sacked */
+	struct mn_rto rto;
 	uint64_t rto_at;         /* 0: no timer */
-	uint64_t rto;            /* current timeout, doubled on expiry */
+	uint32_t retries;        /* timeouts in a row with nothing from the peer */
+	struct mn_cc cc;
+	uint64_t next_send_at;   /* pacing, when the window is below one */
 
 	/* receive side */
 	uint32_t peer_isn;
 	uint32_t rcv_nxt;
 	uint64_t ts_recent;      /* peer's clock, echoed in acks */
+	bool advertised_zero;    /* told the peer we had no room */
+	struct mn_rx_slot *rx;   /* [seq & rx_mask] */
+	uint32_t rx_mask;
 	struct mn_reasm reasm;
 };
 
@@ -110,6 +138,13 @@ void mn_flow_queue_msg(struct mn_flow *f, struct rte_mbuf *msg);
 
 /* Releases segments below ack; returns how many were released. */
 uint32_t mn_flow_ack(struct mn_flow *f, uint32_t ack);
+
+/* Segments sent and not yet acknowledged. */
+static inline uint32_t
+mn_flow_in_flight(const struct mn_flow *f)
+{
+	return f->snd_nxt - f->snd_una;
+}
 
 static inline void
 mn_flow_key_from_tuple(struct mn_flow_key *k, const struct mn_flow_tuple *t)

@@ -10,6 +10,7 @@
 #ifndef MN_PROTO_H
 #define MN_PROTO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_mbuf.h>
@@ -19,6 +20,9 @@
 
 /* proto_input.c */
 void mn_proto_input(struct mn_engine *e, struct rte_mbuf *m);
+/* Packets the flow can still take from its peer: 0 while its application
+ * already has a ring's worth of messages waiting. */
+uint32_t mn_proto_rx_window(const struct mn_engine *e, const struct mn_flow *f);
 /* Sends the acks that this burst of input made due. */
 void mn_proto_flush_acks(struct mn_engine *e);
 
@@ -32,9 +36,16 @@ void mn_out_ctrl(struct mn_engine *e, struct mn_flow *f, uint8_t type,
 void mn_out_rst(struct mn_engine *e, const struct rte_ether_addr *dst_mac,
 		uint32_t local_ip, uint32_t remote_ip, uint16_t local_port,
 		uint16_t remote_port);
-/* Sends as many queued segments as the window and the tx buffer allow. */
+/* Sends as many queued segments as the windows, pacing and tx buffer allow. */
 uint32_t mn_out_data(struct mn_engine *e, struct mn_flow *f, uint32_t budget);
-/* Sends every unacknowledged segment again (go-back-N on timeout). */
+/* Whether the windows let the flow send more (pacing may still delay it). */
+bool mn_out_can_send(const struct mn_engine *e, const struct mn_flow *f);
+/* Sends one queued segment whatever the windows: a zero-window probe. */
+void mn_out_probe(struct mn_engine *e, struct mn_flow *f);
+/* Resends unacknowledged segments below the highest one the peer sacked,
+ * each at most once per round trip; returns how many. */
+uint32_t mn_out_retransmit_holes(struct mn_engine *e, struct mn_flow *f);
+/* Resends every unacknowledged segment not sacked (on a timeout). */
 void mn_out_retransmit(struct mn_engine *e, struct mn_flow *f);
 /* Room left in the tx buffer. */
 static inline uint32_t

@@ -2,10 +2,10 @@
  * proto_input.c: the transport's input path: classify each received frame,
  * check it, and drive the flow it belongs to.
  *
- * This version delivers strictly in order: a data packet other than the
- * next expected one is dropped and re-acknowledged, and the sender's
- * timeout resends from the first gap (go-back-N). Selective acks and a
- * reorder window build on the same fields later.
+ * Packets that arrive ahead of a gap wait in the flow's receive ring and
+ * are reported in the selective-ack bitmap, so that the sender resends only
+ * what is missing; a message reaches the application only when every one
+ * of its packets is there, in order.
  */
 #include <rte_ip.h>
 #include <rte_random.h>
@@ -28,6 +28,8 @@ struct pkt {
 	uint32_t ack;
 	uint32_t msg_len;
 	uint64_t ts;
+	uint64_t ts_echo;
+	uint64_t sack;
 	uint32_t payload_off;
 	uint32_t payload_len;
 };
@@ -136,6 +138,8 @@ parse(const struct mn_engine *e, const struct rte_mbuf *m, struct pkt *p)
 	p->ack = rte_be_to_cpu_32(h->ack);
 	p->msg_len = rte_be_to_cpu_32(h->msg_len);
 	p->ts = rte_be_to_cpu_64(h->ts);
+	p->ts_echo = rte_be_to_cpu_64(h->ts_echo);
+	p->sack = rte_be_to_cpu_64(h->sack);
 	p->payload_off = l2 + ihl + (uint32_t)(sizeof(*udp) + sizeof(*h));
 	p->payload_len = udp_len - (uint32_t)(sizeof(*udp) + sizeof(*h));
 	return true;
@@ -187,8 +191,7 @@ on_syn(struct mn_engine *e, struct mn_flow *f, const struct pkt *p)
 	f->peer_isn = p->seq;
 	f->rcv_nxt = p->seq;
 	f->peer_window = p->window;
-	f->snd_una = f->snd_nxt = (uint32_t)rte_rand();
-	f->rto = (uint64_t)e->cfg->rto_us * MN_NS_PER_US;
+	mn_engine_flow_start(e, f);
 	f->ts_recent = p->ts;
 	mn_out_ctrl(e, f, MN_PKT_SYNACK, f->snd_una);
 }
@@ -210,53 +213,83 @@ on_synack(struct mn_engine *e, struct mn_flow *f, const struct pkt *p)
 static void
 maybe_finish_close(struct mn_engine *e, struct mn_flow *f)
 {
-	if (f->state == MN_FLOW_CLOSING && !mn_flow_tx_pending(f)) {
-		mn_out_ctrl(e, f, MN_PKT_FIN, f->snd_nxt);
-		mn_flow_destroy(&e->flows, f);
+	if (f->state == MN_FLOW_CLOSING && !mn_flow_tx_pending(f))
+		mn_engine_send_fin(e, f);
+}
+
+/* Marks what the peer holds beyond its cumulative ack. */
+static uint32_t
+apply_sack(struct mn_flow *f, uint32_t ack, uint64_t sack)
+{
+	uint32_t newly = 0;
+	unsigned int i;
+
+	for (i = 0; i < 64 && sack != 0; i++, sack >>= 1) {
+		uint32_t seq = ack + 1 + i;
+		struct mn_tx_slot *slot;
+
+		if (!(sack & 1) || !mn_seq_leq(f->snd_una, seq) ||
+		    !mn_seq_lt(seq, f->snd_nxt))
+			continue;
+		slot = &f->tx[seq & f->tx_mask];
+		if (!slot->sacked) {
+			slot->sacked = true;
+			newly++;
+		}
+		if (mn_seq_leq(f->sack_high, seq))
+			f->sack_high = seq + 1;
 	}
+	return newly;
 }
 
 static void
 on_ack(struct mn_engine *e, struct mn_flow *f, const struct pkt *p)
 {
+	uint32_t acked;
+
+	f->retries = 0; /* the peer is alive */
 	f->peer_window = p->window;
-	if (mn_flow_ack(f, p->ack) == 0)
-		return;
-	f->rto = (uint64_t)e->cfg->rto_us * MN_NS_PER_US;
-	f->rto_at = f->snd_una != f->snd_nxt ? e->now + f->rto : 0;
+	acked = mn_flow_ack(f, p->ack);
+	if (mn_seq_lt(f->sack_high, f->snd_una))
+		f->sack_high = f->snd_una;
+	if (acked > 0 && p->ts_echo != 0 && p->ts_echo <= e->now) {
+		uint64_t rtt = e->now - p->ts_echo;
+
+		mn_rto_sample(&f->rto, rtt);
+		mn_cc_on_ack(&f->cc, &e->cc, acked, rtt, f->rto.srtt, e->now);
+	}
+	if (apply_sack(f, p->ack, p->sack) > 0 &&
+	    mn_out_retransmit_holes(e, f) > 0)
+		mn_cc_on_loss(&f->cc, &e->cc, f->rto.srtt, e->now);
+	if (acked > 0 || p->window > 0)
+		mn_engine_arm_timer(e, f);
 	if (f->unsent_head != NULL)
 		mn_engine_tx_list_add(e, f);
+	if (f->state == MN_FLOW_FIN_SENT && f->snd_una == f->snd_nxt) {
+		mn_flow_destroy(&e->flows, f);
+		return;
+	}
 	maybe_finish_close(e, f);
 }
 
-/* Whether the application is keeping up; if not, make the sender wait. */
-static bool
-can_accept(const struct mn_engine *e, const struct mn_flow *f)
+uint32_t
+mn_proto_rx_window(const struct mn_engine *e, const struct mn_flow *f)
 {
-	const struct mn_engine_channel *ch;
-
-	if (f->channel == MN_CHANNEL_NONE)
-		return true; /* closing: accepted and dropped */
-	ch = &e->channels[f->channel];
-	return ch->backlog_len < e->state->ring_size;
+	if (f->channel != MN_CHANNEL_NONE &&
+	    e->channels[f->channel].backlog_len >= e->state->ring_size)
+		return 0;
+	return e->flows.window;
 }
 
+/* Hands one in-order segment to reassembly and, when complete, onwards. */
 static void
-on_data(struct mn_engine *e, struct mn_flow *f, const struct pkt *p,
-	struct rte_mbuf *m)
+accept_in_order(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *m,
+		uint8_t flags, uint32_t msg_len)
 {
 	struct rte_mbuf *msg;
 
-	ack_later(e, f);
-	if (p->seq != f->rcv_nxt || !can_accept(e, f)) {
-		drop(e, m);
-		return;
-	}
 	f->rcv_nxt++;
-	f->ts_recent = p->ts;
-	rte_pktmbuf_adj(m, (uint16_t)p->payload_off);
-	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - p->payload_len));
-	switch (mn_reasm_push(&f->reasm, m, p->flags, p->msg_len, &msg)) {
+	switch (mn_reasm_push(&f->reasm, m, flags, msg_len, &msg)) {
 	case MN_REASM_DONE:
 		mn_engine_deliver(e, f, msg);
 		break;
@@ -269,12 +302,55 @@ on_data(struct mn_engine *e, struct mn_flow *f, const struct pkt *p,
 }
 
 static void
+on_data(struct mn_engine *e, struct mn_flow *f, const struct pkt *p,
+	struct rte_mbuf *m)
+{
+	uint32_t ahead = p->seq - f->rcv_nxt;
+	struct mn_rx_slot *slot;
+
+	ack_later(e, f);
+	/* Old (a duplicate) or beyond what the receive ring can hold. */
+	if (ahead > f->rx_mask) {
+		drop(e, m);
+		return;
+	}
+	rte_pktmbuf_adj(m, (uint16_t)p->payload_off);
+	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - p->payload_len));
+	if (ahead > 0) {
+		slot = &f->rx[p->seq & f->rx_mask];
+		if (slot->m != NULL) {
+			drop(e, m);
+			return;
+		}
+		slot->m = m;
+		slot->flags = p->flags;
+		slot->msg_len = p->msg_len;
+		return;
+	}
+	f->ts_recent = p->ts;
+	accept_in_order(e, f, m, p->flags, p->msg_len);
+	for (slot = &f->rx[f->rcv_nxt & f->rx_mask]; slot->m != NULL;
+	     slot = &f->rx[f->rcv_nxt & f->rx_mask]) {
+		m = slot->m;
+		slot->m = NULL;
+		accept_in_order(e, f, m, slot->flags, slot->msg_len);
+	}
+}
+
+static void
 on_rst(struct mn_engine *e, struct mn_flow *f)
 {
 	if (f->state == MN_FLOW_SYN_SENT || f->state == MN_FLOW_ARP_WAIT)
 		mn_engine_connect_done(e, f, ECONNREFUSED);
 	else
-		mn_flow_destroy(&e->flows, f);
+		mn_engine_flow_fail(e, f, MN_MSG_EV_RESET);
+}
+
+static void
+on_fin(struct mn_engine *e, struct mn_flow *f)
+{
+	mn_out_ctrl(e, f, MN_PKT_ACK, f->snd_nxt);
+	mn_engine_flow_fail(e, f, MN_MSG_EV_CLOSED);
 }
 
 static void
@@ -288,7 +364,7 @@ machnet_input(struct mn_engine *e, struct rte_mbuf *m, const struct pkt *p)
 		return;
 	}
 	if (f == NULL) {
-		if (p->type == MN_PKT_DATA)
+		if (p->type == MN_PKT_DATA || p->type == MN_PKT_FIN)
 			refuse(e, p);
 		drop(e, m);
 		return;
@@ -306,15 +382,15 @@ machnet_input(struct mn_engine *e, struct rte_mbuf *m, const struct pkt *p)
 		on_data(e, f, p, m);
 		return;
 	case MN_PKT_ACK:
-		if (f->state == MN_FLOW_ESTABLISHED || f->state == MN_FLOW_CLOSING)
+		if (f->state >= MN_FLOW_ESTABLISHED)
 			on_ack(e, f, p);
 		break;
 	case MN_PKT_RST:
 		on_rst(e, f);
 		break;
 	case MN_PKT_FIN:
-		if (f->state == MN_FLOW_ESTABLISHED || f->state == MN_FLOW_CLOSING)
-			mn_flow_destroy(&e->flows, f);
+		if (f->state >= MN_FLOW_ESTABLISHED)
+			on_fin(e, f);
 		break;
 	default:
 		e->state->counters.rx_dropped++;

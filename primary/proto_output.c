@@ -8,6 +8,7 @@
  * transmit (af_xdp in zero-copy mode loses such mbufs), so the NIC always
  * gets a buffer it owns alone. A retransmission is another copy.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
@@ -95,22 +96,47 @@ frame_fill(const struct mn_engine *e, struct rte_mbuf *m,
 
 static void
 hdr_fill(struct mn_hdr *h, uint8_t type, uint8_t flags, uint32_t seq,
-	 uint32_t ack, uint32_t window, uint32_t msg_len, uint64_t now,
-	 uint64_t ts_echo)
+	 uint32_t msg_len, uint64_t now)
 {
 	h->magic = rte_cpu_to_be_16(MN_WIRE_MAGIC);
 	h->version = MN_WIRE_VERSION;
 	h->type = type;
 	h->flags = flags;
 	h->reserved = 0;
-	h->window = rte_cpu_to_be_16((uint16_t)RTE_MIN(window, (uint32_t)UINT16_MAX));
+	h->window = 0;
 	h->seq = rte_cpu_to_be_32(seq);
-	h->ack = rte_cpu_to_be_32(ack);
+	h->ack = 0;
 	h->msg_len = rte_cpu_to_be_32(msg_len);
 	h->reserved2 = 0;
 	h->sack = 0;
 	h->ts = rte_cpu_to_be_64(now);
-	h->ts_echo = rte_cpu_to_be_64(ts_echo);
+	h->ts_echo = 0;
+}
+
+/*
+ * What a flow tells its peer in every packet: the cumulative ack, which
+ * packets beyond it arrived, how much more it can take, and the clock to
+ * echo. Refreshed on retransmissions too.
+ */
+static void
+hdr_fill_feedback(struct mn_engine *e, struct mn_flow *f, struct mn_hdr *h)
+{
+	uint32_t window = mn_proto_rx_window(e, f);
+	uint64_t sack = 0;
+	unsigned int i;
+
+	for (i = 0; i < 64 && i < f->rx_mask; i++)
+		if (f->rx[(f->rcv_nxt + 1 + i) & f->rx_mask].m != NULL)
+			sack |= 1ull << i;
+	if (window == 0) {
+		f->advertised_zero = true;
+		e->channels[f->channel].window_closed = true;
+	}
+	h->window = rte_cpu_to_be_16((uint16_t)RTE_MIN(window, (uint32_t)UINT16_MAX));
+	h->ack = rte_cpu_to_be_32(f->rcv_nxt);
+	h->sack = rte_cpu_to_be_64(sack);
+	h->ts_echo = rte_cpu_to_be_64(f->ts_recent);
+	f->ack_due = false;
 }
 
 static void
@@ -148,6 +174,13 @@ mn_out_flush(struct mn_engine *e)
 {
 	uint16_t sent;
 
+	/* Faults hit each packet once, not again while it waits for the NIC. */
+	if (unlikely(e->fault.enabled))
+		e->txbuf_len = e->txbuf_faulted +
+			mn_fault_apply(&e->fault.tx, e->txbuf + e->txbuf_faulted,
+				       (uint16_t)(e->txbuf_len - e->txbuf_faulted),
+				       (uint16_t)(MN_TXBUF_SIZE - e->txbuf_faulted),
+				       e->now, e->pool);
 	if (e->txbuf_len == 0)
 		return;
 	sent = rte_eth_tx_burst(e->ifc.port_id, 0, e->txbuf,
@@ -157,6 +190,7 @@ mn_out_flush(struct mn_engine *e)
 		memmove(e->txbuf, e->txbuf + sent,
 			(e->txbuf_len - sent) * sizeof(e->txbuf[0]));
 	e->txbuf_len -= sent;
+	e->txbuf_faulted = e->txbuf_len;
 }
 
 static struct rte_mbuf *
@@ -181,8 +215,8 @@ mn_out_ctrl(struct mn_engine *e, struct mn_flow *f, uint8_t type, uint32_t seq)
 		return;
 	flow_addr(f, &a);
 	frame_fill(e, m, &a, 0);
-	hdr_fill(frame_mn(m), type, 0, seq, f->rcv_nxt, e->flows.window, 0,
-		 e->now, f->ts_recent);
+	hdr_fill(frame_mn(m), type, 0, seq, 0, e->now);
+	hdr_fill_feedback(e, f, frame_mn(m));
 	frame_checksum(e, m);
 	mn_out_tx(e, m);
 }
@@ -204,7 +238,7 @@ mn_out_rst(struct mn_engine *e, const struct rte_ether_addr *dst_mac,
 	if (m == NULL)
 		return;
 	frame_fill(e, m, &a, 0);
-	hdr_fill(frame_mn(m), MN_PKT_RST, 0, 0, 0, 0, 0, e->now, 0);
+	hdr_fill(frame_mn(m), MN_PKT_RST, 0, 0, 0, e->now);
 	frame_checksum(e, m);
 	mn_out_tx(e, m);
 }
@@ -222,49 +256,113 @@ tx_copy(struct mn_engine *e, struct rte_mbuf *m)
 		mn_out_tx(e, copy);
 }
 
-static inline uint32_t
-flow_window(const struct mn_engine *e, const struct mn_flow *f)
+/* Packets the flow may have in flight now: 0 while the peer has no room. */
+static uint32_t
+send_window(const struct mn_engine *e, const struct mn_flow *f)
 {
-	return RTE_MIN(e->flows.window, f->peer_window);
+	uint32_t w = RTE_MIN(e->flows.window, f->peer_window);
+
+	return RTE_MIN(w, mn_cc_window(&f->cc));
+}
+
+/* Turns the next unsent segment into a frame and sends it. */
+static void
+send_next(struct mn_engine *e, struct mn_flow *f, const struct frame_addr *a)
+{
+	struct rte_mbuf *m = f->unsent_head;
+	const struct mn_msg_meta *meta = mn_msg_meta(m);
+	uint32_t payload_len = m->data_len;
+	struct mn_tx_slot *slot = &f->tx[f->snd_nxt & f->tx_mask];
+	uint64_t gap = mn_cc_pacing_gap(&f->cc, f->rto.srtt);
+
+	f->unsent_head = m->next;
+	if (f->unsent_head == NULL)
+		f->unsent_tail = NULL;
+	m->next = NULL;
+	m->nb_segs = 1;
+	m->pkt_len = payload_len;
+	rte_pktmbuf_prepend(m, MN_WIRE_HDRS_LEN);
+	frame_fill(e, m, a, payload_len);
+	hdr_fill(frame_mn(m), MN_PKT_DATA, (uint8_t)meta->seg_flags, f->snd_nxt,
+		 meta->msg_len, e->now);
+	hdr_fill_feedback(e, f, frame_mn(m));
+	frame_checksum(e, m);
+	slot->m = m;
+	slot->sent_at = e->now;
+	slot->sacked = false;
+	f->snd_nxt++;
+	if (gap != 0)
+		f->next_send_at = e->now + gap;
+	if (f->rto_at == 0)
+		f->rto_at = e->now + f->rto.rto;
+	tx_copy(e, m);
 }
 
 uint32_t
 mn_out_data(struct mn_engine *e, struct mn_flow *f, uint32_t budget)
 {
-	uint32_t window = flow_window(e, f);
+	uint32_t window = send_window(e, f);
 	uint32_t sent = 0;
 	struct frame_addr a;
 
 	flow_addr(f, &a);
 	while (sent < budget && f->unsent_head != NULL &&
-	       f->snd_nxt - f->snd_una < window && mn_out_room(e) > 0) {
-		struct rte_mbuf *m = f->unsent_head;
-		const struct mn_msg_meta *meta = mn_msg_meta(m);
-		uint32_t payload_len = m->data_len;
-
-		f->unsent_head = m->next;
-		if (f->unsent_head == NULL)
-			f->unsent_tail = NULL;
-		m->next = NULL;
-		m->nb_segs = 1;
-		m->pkt_len = payload_len;
-		rte_pktmbuf_prepend(m, MN_WIRE_HDRS_LEN);
-		frame_fill(e, m, &a, payload_len);
-		hdr_fill(frame_mn(m), MN_PKT_DATA, (uint8_t)meta->seg_flags,
-			 f->snd_nxt, f->rcv_nxt, e->flows.window, meta->msg_len,
-			 e->now, f->ts_recent);
-		frame_checksum(e, m);
-		f->inflight[f->snd_nxt & f->inflight_mask] = m;
-		f->snd_nxt++;
-		tx_copy(e, m);
+	       mn_flow_in_flight(f) < window && mn_out_room(e) > 0 &&
+	       e->now >= f->next_send_at) {
+		send_next(e, f, &a);
 		sent++;
 	}
-	if (sent > 0) {
-		f->ack_due = false;
-		if (f->rto_at == 0)
-			f->rto_at = e->now + f->rto;
-	}
 	return sent;
+}
+
+bool
+mn_out_can_send(const struct mn_engine *e, const struct mn_flow *f)
+{
+	return f->unsent_head != NULL && mn_flow_in_flight(f) < send_window(e, f);
+}
+
+void
+mn_out_probe(struct mn_engine *e, struct mn_flow *f)
+{
+	struct frame_addr a;
+
+	if (f->unsent_head == NULL || mn_out_room(e) == 0)
+		return;
+	flow_addr(f, &a);
+	send_next(e, f, &a);
+}
+
+static void
+resend(struct mn_engine *e, struct mn_flow *f, uint32_t seq)
+{
+	struct mn_tx_slot *slot = &f->tx[seq & f->tx_mask];
+	struct mn_hdr *h = frame_mn(slot->m);
+
+	h->ts = rte_cpu_to_be_64(e->now);
+	hdr_fill_feedback(e, f, h);
+	frame_checksum(e, slot->m);
+	slot->sent_at = e->now;
+	tx_copy(e, slot->m);
+	e->state->counters.tx_retransmits++;
+}
+
+uint32_t
+mn_out_retransmit_holes(struct mn_engine *e, struct mn_flow *f)
+{
+	uint64_t wait = f->rto.srtt != 0 ? f->rto.srtt : f->rto.rto;
+	uint32_t seq, n = 0;
+
+	for (seq = f->snd_una; mn_seq_lt(seq, f->sack_high) && mn_out_room(e) > 0;
+	     seq++) {
+		const struct mn_tx_slot *slot = &f->tx[seq & f->tx_mask];
+
+		/* Once per round trip: a resent hole may still be on its way. */
+		if (slot->sacked || e->now - slot->sent_at < wait)
+			continue;
+		resend(e, f, seq);
+		n++;
+	}
+	return n;
 }
 
 void
@@ -272,16 +370,7 @@ mn_out_retransmit(struct mn_engine *e, struct mn_flow *f)
 {
 	uint32_t seq;
 
-	for (seq = f->snd_una; seq != f->snd_nxt && mn_out_room(e) > 0; seq++) {
-		struct rte_mbuf *m = f->inflight[seq & f->inflight_mask];
-		struct mn_hdr *h = frame_mn(m);
-
-		h->ack = rte_cpu_to_be_32(f->rcv_nxt);
-		h->ts = rte_cpu_to_be_64(e->now);
-		h->ts_echo = rte_cpu_to_be_64(f->ts_recent);
-		frame_checksum(e, m);
-		tx_copy(e, m);
-		e->state->counters.tx_retransmits++;
-	}
-	f->ack_due = false;
+	for (seq = f->snd_una; seq != f->snd_nxt && mn_out_room(e) > 0; seq++)
+		if (!f->tx[seq & f->tx_mask].sacked)
+			resend(e, f, seq);
 }

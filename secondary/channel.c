@@ -101,6 +101,7 @@ static void
 channel_free(struct mnl_channel *ch)
 {
 	mnl_flowset_fini(&ch->flows);
+	mnl_flowset_fini(&ch->ended);
 	free(ch);
 }
 
@@ -142,7 +143,10 @@ machnet_attach(void)
 		return NULL;
 	}
 	ch = calloc(1, sizeof(*ch));
-	if (ch == NULL || mnl_flowset_init(&ch->flows) < 0) {
+	if (ch == NULL || mnl_flowset_init(&ch->flows) < 0 ||
+	    mnl_flowset_init(&ch->ended) < 0) {
+		if (ch != NULL)
+			mnl_flowset_fini(&ch->flows);
 		free(ch);
 		errno = ENOMEM;
 		return NULL;
@@ -245,6 +249,7 @@ machnet_connect(void *channel, const char *local_ip, const char *remote_ip,
 	msg.flow.dst_port = remote_port;
 	if (mnl_ctrl_request(ch->state, &msg) < 0)
 		return -1;
+	mnl_flowset_remove(&ch->ended, &msg.flow);
 	if (mnl_flowset_add(&ch->flows, &msg.flow) < 0) {
 		/* A flow send would refuse is of no use: give it back. */
 		close_flow(ch, &msg.flow);
@@ -261,5 +266,8 @@ machnet_close(void *channel, MachnetFlow_t flow)
 
 	if (channel == NULL)
 		return mnl_fail(EINVAL);
+	/* A flow that already ended only needs forgetting. */
+	if (mnl_flowset_remove(&((struct mnl_channel *)channel)->ended, &t))
+		return 0;
 	return close_flow(channel, &t);
 }

@@ -26,6 +26,8 @@ struct mnl_channel {
 	uint32_t index;
 	uint32_t generation;
 	struct mnl_flowset flows; /* flows send may use */
+	struct mnl_flowset ended; /* flows the peer closed or that failed,
+				   * reported once by recv: send says ECONNRESET */
 	uint64_t heartbeat_seen;  /* state->heartbeat at the last look */
 	uint64_t next_look;       /* timer cycles */
 	bool primary_dead;        /* final: a channel dies with its primary */

@@ -78,11 +78,16 @@ int machnet_sendmmsg(const void *channel, const MachnetMsgHdr_t *msghdrs,
 /*
  * Copies the next message into buf and returns its length, 0 when none is
  * pending, or -1 with errno (EMSGSIZE when buf is too small: the message
- * is dropped, as with a datagram socket).
+ * is dropped, as with a datagram socket). When a flow fails (the peer
+ * reset it, its application died, or it stopped answering) -1 with
+ * ECONNRESET is returned once, after the flow's last message, with *flow
+ * set to it. Sending on a flow that failed or that the peer closed fails
+ * with ECONNRESET once machnet_recv has passed the flow's end.
  */
 ssize_t machnet_recv(const void *channel, void *buf, size_t len,
 		     MachnetFlow_t *flow);
-/* Returns 1 with a message, 0 when none is pending, -1 on error. */
+/* Returns 1 with a message, 0 when none is pending, -1 on error (as
+ * machnet_recv; for ECONNRESET msghdr->flow_info names the flow). */
 int machnet_recvmsg(const void *channel, MachnetMsgHdr_t *msghdr);
 
 /* Additions of this project; upstream Machnet has no equivalent. */

@@ -1,7 +1,10 @@
 /*
  * recv.c: machnet_recv() and machnet_recvmsg(). The engine hands over
  * whole messages as chains; they are copied out and their mbufs go
- * straight back to the pool. Neither call ever blocks.
+ * straight back to the pool. The end of a flow arrives the same way, after
+ * its last message: a failed flow is returned as -1 with ECONNRESET and the
+ * flow filled in; a flow the peer closed is only noted, so that sending on
+ * it fails. Neither call ever blocks.
  */
 #include <errno.h>
 
@@ -10,36 +13,75 @@
 #include "channel.h"
 #include "iov.h"
 
-/* The next message on the ring, or NULL. */
-static struct rte_mbuf *
-next_msg(const struct mnl_channel *ch)
-{
-	void *m;
-
-	while (rte_ring_dequeue(ch->from_engine, &m) == 0) {
-		if (mn_msg_meta(m)->event == MN_MSG_EV_NONE)
-			return m;
-		/* An event this library does not know carries no message. */
-		mn_msg_free_nocache(m);
-	}
-	return NULL;
-}
-
-/* 1 with *mp set, 0 when nothing is pending, or -1 with errno. */
+/*
+ * A failed flow, reported in order after its last message: the flow moves
+ * to the ended set and the caller learns it as ECONNRESET, once.
+ */
 static int
-take_msg(struct mnl_channel *ch, struct rte_mbuf **mp)
+flow_ended(struct mnl_channel *ch, struct rte_mbuf *m)
 {
-	struct rte_mbuf *m = next_msg(ch);
+	const struct mn_flow_tuple *t = &mn_msg_meta(m)->flow;
 
-	if (m == NULL)
-		return mnl_channel_gone(ch) ? mnl_fail(ESHUTDOWN) : 0;
-	/* A flow that delivered a message is one the application may answer. */
-	if (mnl_flowset_add(&ch->flows, &mn_msg_meta(m)->flow) < 0) {
+	mnl_flowset_remove(&ch->flows, t);
+	if (mnl_flowset_add(&ch->ended, t) < 0) {
 		mn_msg_free_nocache(m);
 		return -1;
 	}
-	*mp = m;
-	return 1;
+	return mnl_fail(ECONNRESET);
+}
+
+/*
+ * 1 with *mp set (a message), 0 when nothing is pending, or -1 with errno;
+ * for ECONNRESET *mp is the ended flow's event, for the caller to free.
+ */
+static int
+take_msg(struct mnl_channel *ch, struct rte_mbuf **mp)
+{
+	struct rte_mbuf *m;
+
+	for (;;) {
+		if (rte_ring_dequeue(ch->from_engine, (void **)&m) != 0)
+			return mnl_channel_gone(ch) ? mnl_fail(ESHUTDOWN) : 0;
+		switch (mn_msg_meta(m)->event) {
+		case MN_MSG_EV_NONE:
+			/* A flow that delivered a message is one the
+			 * application may answer. */
+			if (mnl_flowset_add(&ch->flows, &mn_msg_meta(m)->flow) < 0) {
+				mn_msg_free_nocache(m);
+				return -1;
+			}
+			*mp = m;
+			return 1;
+		case MN_MSG_EV_RESET:
+			*mp = m;
+			return flow_ended(ch, m);
+		case MN_MSG_EV_CLOSED:
+			/* A peer that closes is no error: only sending ends. */
+			mnl_flowset_remove(&ch->flows, &mn_msg_meta(m)->flow);
+			if (mnl_flowset_add(&ch->ended, &mn_msg_meta(m)->flow) < 0) {
+				mn_msg_free_nocache(m);
+				return -1;
+			}
+			mn_msg_free_nocache(m);
+			break;
+		default:
+			/* An event this library does not know carries nothing. */
+			mn_msg_free_nocache(m);
+			break;
+		}
+	}
+}
+
+/* The flow of a failed take_msg, given back to the caller, then freed. */
+static void
+report_ended(struct rte_mbuf *m, MachnetFlow_t *flow)
+{
+	int err = errno;
+
+	if (flow != NULL)
+		*flow = mnl_flow_to_app(&mn_msg_meta(m)->flow);
+	mn_msg_free_nocache(m);
+	errno = err;
 }
 
 /*
@@ -72,7 +114,10 @@ machnet_recv(const void *channel, void *buf, size_t len, MachnetFlow_t *flow)
 
 	if (ch == NULL || (buf == NULL && len > 0))
 		return mnl_fail(EINVAL);
+	m = NULL;
 	ret = take_msg(ch, &m);
+	if (ret < 0 && errno == ECONNRESET && m != NULL)
+		report_ended(m, flow);
 	if (ret <= 0)
 		return ret;
 	msg_len = mn_msg_meta(m)->msg_len;
@@ -96,7 +141,10 @@ machnet_recvmsg(const void *channel, MachnetMsgHdr_t *msghdr)
 		return mnl_fail(EINVAL);
 	if (mnl_iovs_import(&io, msghdr->msg_iov, msghdr->msg_iovlen) < 0)
 		return -1;
+	m = NULL;
 	ret = take_msg(ch, &m);
+	if (ret < 0 && errno == ECONNRESET && m != NULL)
+		report_ended(m, &msghdr->flow_info);
 	if (ret > 0) {
 		meta = mn_msg_meta(m);
 		msghdr->msg_size = meta->msg_len;

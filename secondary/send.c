@@ -25,7 +25,8 @@ send_iov(struct mnl_channel *ch, const MachnetFlow_t *flow,
 	if (mnl_channel_gone(ch))
 		return mnl_fail(ESHUTDOWN);
 	if (!mnl_flowset_contains(&ch->flows, &t))
-		return mnl_fail(ENOTCONN);
+		return mnl_fail(mnl_flowset_contains(&ch->ended, &t) ?
+				ECONNRESET : ENOTCONN);
 	/* This thread is the only producer: room now is room at enqueue. */
 	if (rte_ring_free_count(ch->to_engine) == 0)
 		return mnl_fail(EAGAIN);

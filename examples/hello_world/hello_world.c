@@ -89,7 +89,8 @@ hw_server(void *ch)
 
 	while (!hw_stop) {
 		n = machnet_recv(ch, buf, sizeof(buf), &flow);
-		if (n < 0 && !hw_stop)
+		/* A client that went away is no reason for a server to stop. */
+		if (n < 0 && errno != ECONNRESET && !hw_stop)
 			hw_die("machnet_recv");
 		if (n <= 0) {
 			hw_pause();

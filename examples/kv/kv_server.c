@@ -232,7 +232,8 @@ kv_serve(struct kv_server *s, uint8_t *buf)
 		n = machnet_recv(s->ch, buf, KV_REQ_MAX, &flow);
 		if (n < 0 && errno == EMSGSIZE)
 			kv_handle_oversized(s, flow);
-		else if (n < 0 && !kv_stop)
+		/* A client that went away is no reason for a server to stop. */
+		else if (n < 0 && errno != ECONNRESET && !kv_stop)
 			kv_die("machnet_recv");
 		else if (n > 0)
 			kv_handle(s, buf, (size_t)n, flow);

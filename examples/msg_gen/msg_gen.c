@@ -380,7 +380,8 @@ mg_server(const struct mg_opts *o)
 	echoed.start_ns = mg_now_ns();
 	while (!mg_stop) {
 		n = machnet_recv(ch, buf, MACHNET_MSG_MAX_LEN, &flow);
-		if (n < 0 && !mg_stop)
+		/* A client that went away is no reason for a server to stop. */
+		if (n < 0 && errno != ECONNRESET && !mg_stop)
 			mg_die("machnet_recv");
 		if (n > 0) {
 			mg_echo(ch, flow, buf, (size_t)n, o->idle);

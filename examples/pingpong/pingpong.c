@@ -291,7 +291,9 @@ pp_server(const struct pp_opts *o)
 		if (n < 0) {
 			if (pp_stop)
 				break;
-			pp_die("machnet_recv");
+			/* A client that went away is no reason to stop serving. */
+			if (errno != ECONNRESET)
+				pp_die("machnet_recv");
 		}
 		if (n > 0)
 			pp_echo(ch, flow, buf, (size_t)n, o->idle);

@@ -152,9 +152,10 @@ ta_server(const char *local, uint16_t port, uint32_t app)
 	fflush(stdout);
 	while (!ta_stop) {
 		n = machnet_recv(ch, buf, sizeof(buf), &flow);
-		if (n < 0)
+		/* A client that went away is no reason for a server to stop. */
+		if (n < 0 && errno != ECONNRESET)
 			ta_die("machnet_recv");
-		if (n == 0) {
+		if (n <= 0) {
 			ta_nap();
 			continue;
 		}

@@ -100,7 +100,7 @@ START_TEST(acks_release_segments_across_wraparound)
 	ck_assert_ptr_eq(mn_flow_lookup(&t, &key), f);
 	f->snd_una = f->snd_nxt = UINT32_MAX - 2;
 	for (i = 0; i < 6; i++) {
-		f->inflight[f->snd_nxt & f->inflight_mask] = seg(1);
+		f->tx[f->snd_nxt & f->tx_mask].m = seg(1);
 		f->snd_nxt++;
 	}
 	ck_assert_uint_eq(mn_flow_ack(f, UINT32_MAX - 10), 0); /* old ack */

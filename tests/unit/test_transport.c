@@ -41,16 +41,43 @@ struct node {
 	struct rte_ring *app_tx, *app_rx;
 };
 
-/* What the link does to a frame: deliver, drop or corrupt it. */
-enum verdict { PASS, DROP, CORRUPT };
-typedef enum verdict (*link_rule)(struct rte_mbuf *m, unsigned int nth_data);
+/* What the link does to a frame. */
+enum verdict { PASS, DROP, CORRUPT, HOLD, DUPLICATE };
+
+/* What a rule sees of a frame. */
+struct frame_info {
+	struct rte_mbuf *m;
+	uint8_t type;  /* Machnet packet type; 0: not a Machnet packet */
+	uint8_t flags;
+	uint32_t nth;  /* frames of this type this link carried before */
+};
+
+typedef enum verdict (*link_rule)(const struct frame_info *fi);
+
+/* One direction of the simulated wire. */
+struct link {
+	link_rule rule;
+	uint32_t seen[8];       /* per packet type */
+	struct rte_mbuf *held;  /* a frame overtaken by later ones */
+	uint32_t held_for;      /* frames that passed it so far */
+	uint32_t held_calls;    /* pump steps it has waited */
+};
+
+#define HOLD_FRAMES 3
 
 static struct rte_mempool *pool;
 static struct node a, b;
 static uint64_t now;
 static unsigned int nodes_made;
-static link_rule rule_ab;
-static unsigned int data_seen_ab;
+static struct link ab, ba;
+static uint64_t rng = 1;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(rng >> 33) % n;
+}
 
 static struct rte_ring *
 ring(const char *what, unsigned int size)
@@ -90,6 +117,16 @@ node_init(struct node *n, uint32_t ip)
 	memset(n, 0, sizeof(*n));
 	mn_config_defaults(&n->cfg);
 	n->cfg.ip = ip;
+	/* The transport settings this suite's expectations are written for. */
+	n->cfg.rto_us = 5000;
+	n->cfg.rto_min_us = 1000;
+	n->cfg.rto_max_us = 200000;
+	n->cfg.max_retries = 12;
+	n->cfg.cc_target_us = 500;
+	n->cfg.cc_ai = 1.0;
+	n->cfg.cc_beta = 0.8;
+	n->cfg.cc_max_mdf = 0.5;
+	n->cfg.cc_min_cwnd = 0.01;
 	n->state.mss = mn_wire_mss(1500);
 	n->state.ring_size = RING_SIZE;
 	n->nic_rx = ring("nic_rx", 4096);
@@ -123,31 +160,76 @@ node_init(struct node *n, uint32_t ip)
 }
 
 static void
-wire(struct rte_ring *from, struct rte_ring *to, link_rule rule)
+frame_info(struct rte_mbuf *m, struct frame_info *fi, struct link *l)
+{
+	const struct mn_hdr *h = rte_pktmbuf_mtod_offset(m, struct mn_hdr *,
+		MN_WIRE_HDRS_LEN - sizeof(struct mn_hdr));
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	fi->m = m;
+	fi->type = 0;
+	fi->flags = 0;
+	if (m->data_len >= MN_WIRE_HDRS_LEN &&
+	    eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
+	    h->type < RTE_DIM(l->seen)) {
+		fi->type = h->type;
+		fi->flags = h->flags;
+	}
+	fi->nth = l->seen[fi->type]++;
+}
+
+static void
+deliver_frame(struct rte_ring *to, struct rte_mbuf *m, struct link *l)
+{
+	ck_assert_int_eq(rte_ring_enqueue(to, m), 0);
+	if (l->held != NULL && ++l->held_for >= HOLD_FRAMES) {
+		ck_assert_int_eq(rte_ring_enqueue(to, l->held), 0);
+		l->held = NULL;
+	}
+}
+
+static void
+wire(struct rte_ring *from, struct rte_ring *to, struct link *l)
 {
 	struct rte_mbuf *sent, *m;
+	struct frame_info fi;
 
+	/* A held frame waits for HOLD_FRAMES others, or a while on a quiet link. */
+	if (l->held != NULL && ++l->held_calls > 50) {
+		ck_assert_int_eq(rte_ring_enqueue(to, l->held), 0);
+		l->held = NULL;
+	}
 	while (rte_ring_dequeue(from, (void **)&sent) == 0) {
 		/* A wire copies: the sender keeps its frame for retransmission. */
 		m = rte_pktmbuf_copy(sent, pool, 0, UINT32_MAX);
 		rte_pktmbuf_free(sent);
 		ck_assert_ptr_nonnull(m);
-		const struct mn_hdr *h = rte_pktmbuf_mtod_offset(m, struct mn_hdr *,
-			MN_WIRE_HDRS_LEN - sizeof(struct mn_hdr));
-		bool is_data = m->data_len >= MN_WIRE_HDRS_LEN &&
-			rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type ==
-			rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) && h->type == MN_PKT_DATA;
-		enum verdict v = rule != NULL ? rule(m, is_data ? data_seen_ab : UINT32_MAX) : PASS;
-
-		if (is_data && from == a.nic_tx)
-			data_seen_ab++;
-		if (v == DROP) {
+		frame_info(m, &fi, l);
+		switch (l->rule != NULL ? l->rule(&fi) : PASS) {
+		case DROP:
 			rte_pktmbuf_free(m);
-			continue;
-		}
-		if (v == CORRUPT)
+			break;
+		case CORRUPT:
 			rte_pktmbuf_mtod(m, uint8_t *)[m->data_len - 1] ^= 0xff;
-		ck_assert_int_eq(rte_ring_enqueue(to, m), 0);
+			deliver_frame(to, m, l);
+			break;
+		case HOLD:
+			if (l->held == NULL) {
+				l->held = m;
+				l->held_for = 0;
+				l->held_calls = 0;
+				break;
+			}
+			deliver_frame(to, m, l);
+			break;
+		case DUPLICATE:
+			deliver_frame(to, rte_pktmbuf_copy(m, pool, 0, UINT32_MAX), l);
+			deliver_frame(to, m, l);
+			break;
+		case PASS:
+			deliver_frame(to, m, l);
+			break;
+		}
 	}
 }
 
@@ -158,8 +240,8 @@ pump(unsigned int steps, uint64_t step_ns)
 		now += step_ns;
 		mn_engine_step(&a.e, now);
 		mn_engine_step(&b.e, now);
-		wire(a.nic_tx, b.nic_rx, rule_ab);
-		wire(b.nic_tx, a.nic_rx, NULL);
+		wire(a.nic_tx, b.nic_rx, &ab);
+		wire(b.nic_tx, a.nic_rx, &ba);
 	}
 }
 
@@ -213,8 +295,9 @@ setup(void)
 	struct mn_flow_tuple l = { .src_ip = IP_B, .src_port = LISTEN_PORT };
 
 	now = 1000 * MN_NS_PER_MS;
-	rule_ab = NULL;
-	data_seen_ab = 0;
+	memset(&ab, 0, sizeof(ab));
+	memset(&ba, 0, sizeof(ba));
+	rng = 1;
 	node_init(&a, IP_A);
 	node_init(&b, IP_B);
 	ck_assert_int_eq(request(&b, MN_CTRL_LISTEN, &l, STEP_NS, 10), 0);
@@ -272,6 +355,19 @@ app_expect(struct node *n, size_t len, uint32_t salt, unsigned int max_steps)
 	free(buf);
 }
 
+/* Pumps until the node's application gets an event, then checks it. */
+static void
+app_expect_event(struct node *n, enum mn_msg_event event, unsigned int max_steps)
+{
+	struct rte_mbuf *msg = NULL;
+
+	while (rte_ring_dequeue(n->app_rx, (void **)&msg) != 0 && max_steps-- > 0)
+		pump(1, STEP_NS);
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_int_eq(mn_msg_meta(msg)->event, event);
+	mn_msg_free_nocache(msg);
+}
+
 START_TEST(handshake_opens_a_flow_on_both_sides)
 {
 	uint64_t start = now;
@@ -313,20 +409,16 @@ START_TEST(connect_to_absent_host_is_unreachable)
 END_TEST
 
 static enum verdict
-drop_all_syn(struct rte_mbuf *m, unsigned int nth_data)
+drop_all_syn(const struct frame_info *fi)
 {
-	const struct mn_hdr *h = rte_pktmbuf_mtod_offset(m, struct mn_hdr *,
-		MN_WIRE_HDRS_LEN - sizeof(struct mn_hdr));
-
-	(void)nth_data;
-	return m->data_len >= MN_WIRE_HDRS_LEN && h->type == MN_PKT_SYN ? DROP : PASS;
+	return fi->type == MN_PKT_SYN ? DROP : PASS;
 }
 
 START_TEST(connect_without_answer_times_out)
 {
 	struct mn_flow_tuple t = { .src_ip = IP_A, .dst_ip = IP_B, .dst_port = LISTEN_PORT };
 
-	rule_ab = drop_all_syn;
+	ab.rule = drop_all_syn;
 	ck_assert_int_eq(request(&a, MN_CTRL_CONNECT, &t, MN_NS_PER_MS, 5000), ETIMEDOUT);
 	ck_assert_uint_eq(a.e.flows.count, 0);
 }
@@ -343,10 +435,10 @@ END_TEST
 static struct rte_mbuf *captured;
 
 static enum verdict
-capture_first_data(struct rte_mbuf *m, unsigned int nth_data)
+capture_first_data(const struct frame_info *fi)
 {
-	if (nth_data == 0)
-		captured = rte_pktmbuf_copy(m, pool, 0, UINT32_MAX);
+	if (fi->type == MN_PKT_DATA && fi->nth == 0)
+		captured = rte_pktmbuf_copy(fi->m, pool, 0, UINT32_MAX);
 	return PASS;
 }
 
@@ -359,7 +451,7 @@ START_TEST(data_packet_headers_are_right)
 	const struct mn_hdr *h;
 
 	captured = NULL;
-	rule_ab = capture_first_data;
+	ab.rule = capture_first_data;
 	app_send(&a, &t, 100, 1);
 	app_expect(&b, 100, 1, 100);
 	ck_assert_ptr_nonnull(captured);
@@ -407,24 +499,22 @@ START_TEST(messages_of_every_size_arrive_whole)
 END_TEST
 
 static enum verdict
-drop_third_data(struct rte_mbuf *m, unsigned int nth_data)
+drop_third_data(const struct frame_info *fi)
 {
-	(void)m;
-	return nth_data == 2 ? DROP : PASS;
+	return fi->type == MN_PKT_DATA && fi->nth == 2 ? DROP : PASS;
 }
 
 static enum verdict
-corrupt_second_data(struct rte_mbuf *m, unsigned int nth_data)
+corrupt_second_data(const struct frame_info *fi)
 {
-	(void)m;
-	return nth_data == 1 ? CORRUPT : PASS;
+	return fi->type == MN_PKT_DATA && fi->nth == 1 ? CORRUPT : PASS;
 }
 
 START_TEST(lost_packet_is_sent_again)
 {
 	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
 
-	rule_ab = drop_third_data;
+	ab.rule = drop_third_data;
 	app_send(&a, &t, 10 * a.state.mss, 7);
 	app_expect(&b, 10 * a.state.mss, 7, 20000);
 	ck_assert_uint_gt(a.state.counters.tx_retransmits, 0);
@@ -436,7 +526,7 @@ START_TEST(corrupt_packet_is_dropped_and_recovered)
 	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
 	uint64_t dropped = b.state.counters.rx_dropped;
 
-	rule_ab = corrupt_second_data;
+	ab.rule = corrupt_second_data;
 	app_send(&a, &t, 4 * a.state.mss, 9);
 	app_expect(&b, 4 * a.state.mss, 9, 20000);
 	ck_assert_uint_gt(b.state.counters.rx_dropped, dropped);
@@ -484,6 +574,7 @@ START_TEST(close_removes_flow_on_both_sides)
 	app_send(&a, &t, 3000, 5);
 	ck_assert_int_eq(request(&a, MN_CTRL_CLOSE, &t, STEP_NS, 10), 0);
 	app_expect(&b, 3000, 5, 1000);
+	app_expect_event(&b, MN_MSG_EV_CLOSED, 1000);
 	pump(100, STEP_NS);
 	ck_assert_uint_eq(a.e.flows.count, 0);
 	ck_assert_uint_eq(b.e.flows.count, 0);
@@ -514,6 +605,260 @@ START_TEST(stale_channel_generation_is_rejected)
 }
 END_TEST
 
+static enum verdict
+drop_handshake_once(const struct frame_info *fi)
+{
+	return (fi->type == MN_PKT_SYN || fi->type == MN_PKT_SYNACK) && fi->nth == 0 ?
+		DROP : PASS;
+}
+
+START_TEST(lost_syn_and_synack_are_sent_again)
+{
+	struct mn_flow_tuple t = { .src_ip = IP_A, .dst_ip = IP_B,
+				   .dst_port = LISTEN_PORT };
+
+	ab.rule = drop_handshake_once;
+	ba.rule = drop_handshake_once;
+	ck_assert_int_eq(request(&a, MN_CTRL_CONNECT, &t, MN_NS_PER_MS, 1000), 0);
+	ck_assert_uint_eq(ab.seen[MN_PKT_SYN], 3);   /* lost, answer lost, answered */
+	ck_assert_uint_eq(ba.seen[MN_PKT_SYNACK], 2);
+}
+END_TEST
+
+static enum verdict
+drop_every_other_ack(const struct frame_info *fi)
+{
+	return fi->type == MN_PKT_ACK && fi->nth % 2 == 0 ? DROP : PASS;
+}
+
+START_TEST(lost_acks_lose_nothing)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_key ka = { IP_A, IP_B, t.src_port, LISTEN_PORT };
+	unsigned int i;
+
+	ba.rule = drop_every_other_ack;
+	for (i = 0; i < 20; i++) {
+		app_send(&a, &t, 3 * a.state.mss + i, i);
+		app_expect(&b, 3 * a.state.mss + i, i, 20000);
+	}
+	pump(2000, STEP_NS);
+	ck_assert_uint_eq(mn_flow_in_flight(mn_flow_lookup(&a.e.flows, &ka)), 0);
+}
+END_TEST
+
+static enum verdict
+drop_first_last_segment(const struct frame_info *fi)
+{
+	static bool dropped;
+
+	if (fi->type == MN_PKT_DATA && (fi->flags & MN_PKT_F_MSG_LAST) && !dropped) {
+		dropped = true;
+		return DROP;
+	}
+	return PASS;
+}
+
+START_TEST(lost_last_packet_of_message_is_recovered)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+
+	ab.rule = drop_first_last_segment;
+	app_send(&a, &t, 5 * a.state.mss, 4);
+	app_expect(&b, 5 * a.state.mss, 4, 20000);
+	ck_assert_uint_ge(a.state.counters.tx_retransmits, 1);
+}
+END_TEST
+
+static enum verdict
+hold_some_data(const struct frame_info *fi)
+{
+	return fi->type == MN_PKT_DATA && fi->nth % 5 == 1 ? HOLD : PASS;
+}
+
+static enum verdict
+duplicate_data(const struct frame_info *fi)
+{
+	return fi->type == MN_PKT_DATA ? DUPLICATE : PASS;
+}
+
+/* Sends n messages of assorted sizes and checks each arrives once, in order. */
+static void
+exchange(const struct mn_flow_tuple *t, unsigned int n, unsigned int steps)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		size_t len = 1 + (i * 7919u) % (20 * a.state.mss);
+
+		app_send(&a, t, len, i);
+		app_expect(&b, len, i, steps);
+	}
+	pump(1000, STEP_NS);
+	ck_assert_uint_eq(rte_ring_count(b.app_rx), 0);
+}
+
+START_TEST(reordered_packets_are_put_back_in_order)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+
+	ab.rule = hold_some_data;
+	exchange(&t, 30, 20000);
+}
+END_TEST
+
+START_TEST(duplicated_packets_are_delivered_once)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+
+	ab.rule = duplicate_data;
+	exchange(&t, 30, 20000);
+	ck_assert_uint_gt(b.state.counters.rx_dropped, 0);
+}
+END_TEST
+
+static enum verdict
+lossy(const struct frame_info *fi)
+{
+	uint32_t r = rnd(100);
+
+	if (fi->type == 0)
+		return PASS;
+	if (r < 10)
+		return DROP;
+	if (r < 13)
+		return HOLD;
+	return r < 15 ? DUPLICATE : PASS;
+}
+
+START_TEST(lossy_link_in_both_directions_loses_nothing)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+
+	ab.rule = lossy;
+	ba.rule = lossy;
+	exchange(&t, 60, 200000);
+	app_send(&a, &t, MACHNET_MSG_MAX_LEN, 99);
+	app_expect(&b, MACHNET_MSG_MAX_LEN, 99, 2000000);
+}
+END_TEST
+
+/* Moves both directions of an idle flow to just below the wrap of 2^32. */
+static void
+shift_sequence_space(const struct mn_flow_tuple *t)
+{
+	struct mn_flow_key ka = { IP_A, IP_B, t->src_port, LISTEN_PORT };
+	struct mn_flow_key kb = { IP_B, IP_A, LISTEN_PORT, t->src_port };
+	struct mn_flow *fa = mn_flow_lookup(&a.e.flows, &ka);
+	struct mn_flow *fb = mn_flow_lookup(&b.e.flows, &kb);
+
+	ck_assert_uint_eq(mn_flow_in_flight(fa), 0);
+	ck_assert_uint_eq(mn_flow_in_flight(fb), 0);
+	fa->snd_una = fa->snd_nxt = fa->sack_high = fb->rcv_nxt = UINT32_MAX - 40;
+	fb->snd_una = fb->snd_nxt = fb->sack_high = fa->rcv_nxt = UINT32_MAX - 3;
+}
+
+START_TEST(sequence_numbers_wrap_around)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+
+	shift_sequence_space(&t);
+	ab.rule = lossy;
+	exchange(&t, 20, 200000);
+}
+END_TEST
+
+static enum verdict
+drop_data(const struct frame_info *fi)
+{
+	return fi->type == MN_PKT_DATA ? DROP : PASS;
+}
+
+START_TEST(retransmission_timer_backs_off)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_key ka = { IP_A, IP_B, t.src_port, LISTEN_PORT };
+	struct mn_flow *fa = mn_flow_lookup(&a.e.flows, &ka);
+	uint64_t first;
+
+	ab.rule = drop_data;
+	app_send(&a, &t, 100, 1);
+	pump(10, STEP_NS);
+	first = fa->rto.rto;
+	ck_assert_uint_ge(first, a.cfg.rto_min_us * MN_NS_PER_US);
+	pump(first / STEP_NS + MN_TIMER_PERIOD_NS / STEP_NS + 10, STEP_NS);
+	ck_assert_uint_eq(fa->retries, 1);
+	ck_assert_uint_eq(fa->rto.rto, 2 * first);
+	ck_assert_uint_eq(a.state.counters.tx_retransmits, 1);
+	ab.rule = NULL;
+	app_expect(&b, 100, 1, 100000);
+	pump(100, STEP_NS);
+	ck_assert_uint_eq(fa->retries, 0);
+	ck_assert_uint_eq(mn_flow_in_flight(fa), 0);
+}
+END_TEST
+
+static enum verdict
+drop_everything(const struct frame_info *fi)
+{
+	(void)fi;
+	return DROP;
+}
+
+START_TEST(silent_peer_resets_the_flow)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	uint64_t start = now;
+
+	ab.rule = drop_everything;
+	app_send(&a, &t, 1000, 1);
+	while (a.e.flows.count > 0 && now - start < 10000 * MN_NS_PER_MS)
+		pump(1, MN_NS_PER_MS);
+	app_expect_event(&a, MN_MSG_EV_RESET, 1);
+	ck_assert_uint_eq(a.e.flows.count, 0);
+	/* bounded: 12 timeouts from 5 ms, doubling up to 200 ms */
+	ck_assert_uint_lt(now - start, 3000 * MN_NS_PER_MS);
+}
+END_TEST
+
+START_TEST(reset_by_peer_reaches_the_application)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_key kb = { IP_B, IP_A, LISTEN_PORT, t.src_port };
+
+	/* B forgets the flow (its machnetd restarted): A's next data is refused. */
+	mn_flow_destroy(&b.e.flows, mn_flow_lookup(&b.e.flows, &kb));
+	app_send(&a, &t, 10, 1);
+	app_expect_event(&a, MN_MSG_EV_RESET, 1000);
+	ck_assert_uint_eq(a.e.flows.count, 0);
+}
+END_TEST
+
+START_TEST(stalled_receiver_keeps_its_flow)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_key ka = { IP_A, IP_B, t.src_port, LISTEN_PORT };
+	const unsigned int n = 3 * RING_SIZE;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		while (rte_ring_free_count(a.app_tx) == 0)
+			pump(1, STEP_NS);
+		app_send(&a, &t, 2 * a.state.mss, i);
+	}
+	pump(3000, STEP_NS);
+	/* The receiving application sleeps for ten simulated seconds. */
+	pump(10000, MN_NS_PER_MS);
+	ck_assert_ptr_nonnull(mn_flow_lookup(&a.e.flows, &ka));
+	ck_assert_uint_eq(mn_flow_lookup(&a.e.flows, &ka)->peer_window, 0);
+	/* Nothing was dropped for want of room, so nothing was sent twice
+	 * beyond the window probes. */
+	ck_assert_uint_lt(b.state.counters.rx_dropped, 100);
+	for (i = 0; i < n; i++)
+		app_expect(&b, 2 * a.state.mss, i, 100000);
+}
+END_TEST
+
 static Suite *
 transport_suite(void)
 {
@@ -537,6 +882,17 @@ transport_suite(void)
 	tcase_add_test(tc, close_removes_flow_on_both_sides);
 	tcase_add_test(tc, second_listener_on_a_port_is_refused);
 	tcase_add_test(tc, stale_channel_generation_is_rejected);
+	tcase_add_test(tc, lost_syn_and_synack_are_sent_again);
+	tcase_add_test(tc, lost_acks_lose_nothing);
+	tcase_add_test(tc, lost_last_packet_of_message_is_recovered);
+	tcase_add_test(tc, reordered_packets_are_put_back_in_order);
+	tcase_add_test(tc, duplicated_packets_are_delivered_once);
+	tcase_add_test(tc, lossy_link_in_both_directions_loses_nothing);
+	tcase_add_test(tc, sequence_numbers_wrap_around);
+	tcase_add_test(tc, retransmission_timer_backs_off);
+	tcase_add_test(tc, silent_peer_resets_the_flow);
+	tcase_add_test(tc, reset_by_peer_reaches_the_application);
+	tcase_add_test(tc, stalled_receiver_keeps_its_flow);
 	suite_add_tcase(s, tc);
 	return s;
 }

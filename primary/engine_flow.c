@@ -1,0 +1,75 @@
+/*
+ * engine_flow.c: what happens to a flow between packets: its timers
+ * (retransmission with back-off, zero-window probes, the FIN handshake),
+ * giving up on a peer that stopped answering, and telling the application
+ * when a flow ends.
+ */
+#include <rte_random.h>
+
+#include "clock.h"
+#include "engine.h"
+#include "mn_wire.h"
+#include "proto.h"
+
+void
+mn_engine_flow_start(struct mn_engine *e, struct mn_flow *f)
+{
+	const struct mn_config *cfg = e->cfg;
+
+	f->snd_una = f->snd_nxt = f->sack_high = (uint32_t)rte_rand();
+	mn_rto_init(&f->rto, (uint64_t)cfg->rto_us * MN_NS_PER_US,
+		    (uint64_t)cfg->rto_min_us * MN_NS_PER_US,
+		    (uint64_t)cfg->rto_max_us * MN_NS_PER_US);
+	mn_cc_init(&f->cc, &e->cc);
+}
+
+void
+mn_engine_arm_timer(struct mn_engine *e, struct mn_flow *f)
+{
+	bool probing = f->peer_window == 0 && f->unsent_head != NULL;
+
+	if (mn_flow_in_flight(f) > 0 || probing || f->state == MN_FLOW_FIN_SENT)
+		f->rto_at = e->now + f->rto.rto;
+	else
+		f->rto_at = 0;
+}
+
+void
+mn_engine_send_fin(struct mn_engine *e, struct mn_flow *f)
+{
+	f->state = MN_FLOW_FIN_SENT;
+	f->retries = 0;
+	mn_out_ctrl(e, f, MN_PKT_FIN, f->snd_nxt);
+	mn_engine_arm_timer(e, f);
+}
+
+void
+mn_engine_flow_fail(struct mn_engine *e, struct mn_flow *f,
+		    enum mn_msg_event event)
+{
+	mn_engine_deliver_event(e, f, event);
+	mn_flow_destroy(&e->flows, f);
+}
+
+void
+mn_engine_flow_timer(struct mn_engine *e, struct mn_flow *f)
+{
+	if (f->rto_at == 0 || e->now < f->rto_at)
+		return;
+	if (++f->retries > e->cfg->max_retries) {
+		/* The peer (or its machnetd) is gone: say so on both ends. */
+		if (f->state != MN_FLOW_FIN_SENT)
+			mn_out_ctrl(e, f, MN_PKT_RST, f->snd_nxt);
+		mn_engine_flow_fail(e, f, MN_MSG_EV_RESET);
+		return;
+	}
+	if (f->state == MN_FLOW_FIN_SENT)
+		mn_out_ctrl(e, f, MN_PKT_FIN, f->snd_nxt);
+	else if (mn_flow_in_flight(f) > 0)
+		mn_out_retransmit(e, f);
+	else
+		mn_out_probe(e, f);
+	mn_cc_on_timeout(&f->cc, &e->cc, e->now);
+	mn_rto_backoff(&f->rto);
+	f->rto_at = e->now + f->rto.rto;
+}
