@@ -9,6 +9,8 @@
 #   topo_init [MODE]               id, log dir, cleanup traps
 #   topo_two_hosts                 ns A <-> ns B, both ends for DPDK
 #   topo_kernel_host CIDR          ns M (DPDK end) <-> ns K (kernel, CIDR)
+#   topo_bridge_hosts N            hosts 1..N <-> a Linux bridge in its own ns
+#   topo_bridge_machnetds N [ARGS...]  the same, with a machnetd on each host
 #   start_machnetd NS INST IP IFACE MODE [ARGS...]
 #   stop_machnetd INST             returns machnetd's exit status
 #   topo_spawn NS INST LOG CMD...  background app, pid in TOPO_LAST_PID
@@ -111,6 +113,50 @@ topo_kernel_host() {
 		topo_dpdk_end "$TOPO_NS_M" "$TOPO_IF_M" &&
 		ip -n "$TOPO_NS_K" link set "$TOPO_IF_K" mtu 1500 up &&
 		ip -n "$TOPO_NS_K" addr add "$1" dev "$TOPO_IF_K"
+}
+
+# N hosts (1..N) joined by a Linux bridge, because incast needs several
+# senders to share one receiver's link as they would on a switch. The bridge
+# lives in its own namespace with the other veth ends as its ports; IPv6 is
+# off there so the bridge forwards nothing but the test's traffic. Sets
+# TOPO_NS_BR, TOPO_HOST_NS[i] and TOPO_HOST_IF[i] (the DPDK end of host i).
+declare -a TOPO_HOST_NS=() TOPO_HOST_IF=()
+topo_bridge_hosts() {
+	local n=$1 i port
+	TOPO_NS_BR=mn-$TOPO_ID-br
+	topo_add_ns "$TOPO_NS_BR" &&
+		ip netns exec "$TOPO_NS_BR" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 &&
+		ip -n "$TOPO_NS_BR" link add br0 type bridge stp_state 0 &&
+		ip -n "$TOPO_NS_BR" link set br0 up || return 1
+	for ((i = 1; i <= n; i++)); do
+		TOPO_HOST_NS[i]=mn-$TOPO_ID-h$i
+		TOPO_HOST_IF[i]=mn${TOPO_ID}h$i
+		port=mn${TOPO_ID}p$i
+		topo_add_ns "${TOPO_HOST_NS[i]}" &&
+			topo_veth "${TOPO_HOST_NS[i]}" "${TOPO_HOST_IF[i]}" \
+				"$TOPO_NS_BR" "$port" &&
+			topo_dpdk_end "${TOPO_HOST_NS[i]}" "${TOPO_HOST_IF[i]}" &&
+			ip -n "$TOPO_NS_BR" link set "$port" master br0 mtu 1500 up ||
+			return 1
+	done
+}
+
+# topo_bridge_hosts N with a machnetd on every host; ARGS go to each one.
+# Sets TOPO_HOST_IP[i] (10.98.0.i) and TOPO_HOST_INST[i]; stops the test on
+# any failure.
+declare -a TOPO_HOST_IP=() TOPO_HOST_INST=()
+topo_bridge_machnetds() {
+	local n=$1 i
+	shift
+	topo_bridge_hosts "$n" || topo_fail "cannot build the bridge topology"
+	for ((i = 1; i <= n; i++)); do
+		TOPO_HOST_IP[i]=10.98.0.$i
+		TOPO_HOST_INST[i]=$(topo_instance "h$i")
+		start_machnetd "${TOPO_HOST_NS[i]}" "${TOPO_HOST_INST[i]}" \
+			"${TOPO_HOST_IP[i]}" "${TOPO_HOST_IF[i]}" "$TOPO_MODE" "$@" ||
+			topo_fail "machnetd on host $i"
+	done
 }
 
 topo_vdev() {
