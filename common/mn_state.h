@@ -38,6 +38,9 @@ struct mn_counters {
 	uint64_t icmp_echo_replies;
 	uint64_t msgs_from_apps;
 	uint64_t msgs_to_apps;
+	uint64_t rto_expiries;    /* retransmission timeouts, probes included */
+	uint64_t flows_reset;     /* given up after max_retries, or RST */
+	uint64_t pool_tight;      /* times the receive windows closed for buffers */
 };
 
 struct mn_state {
@@ -50,6 +53,9 @@ struct mn_state {
 	uint32_t mss;                /* payload bytes per packet */
 	uint32_t ring_size;          /* entries of each channel ring */
 	uint32_t ctrl_timeout_ms;    /* longest a control request may take */
+	/* Free buffers applications must leave in the pool when they send:
+	 * the engine's own (receive, acks, retransmissions) come from there. */
+	uint32_t send_pool_floor;
 	struct mn_channel_slot channels[MN_MAX_CHANNELS];
 	struct mn_counters counters;
 };

@@ -68,6 +68,7 @@ mn_engine_init(struct mn_engine *e, const struct mn_config *cfg,
 	if (e->tx_list == NULL || e->loopback == NULL)
 		return -ENOMEM;
 	mn_fault_init(&e->fault, cfg);
+	e->pool_low_mark = cfg->pool_size / 8;
 	return 0;
 }
 
@@ -185,7 +186,8 @@ reopen_window(struct mn_engine *e, uint16_t idx)
 	struct mn_engine_channel *ch = &e->channels[idx];
 	uint32_t i;
 
-	if (!ch->window_closed || ch->backlog_len >= e->state->ring_size)
+	if (!ch->window_closed || ch->backlog_len >= e->state->ring_size ||
+	    e->pool_tight)
 		return;
 	ch->window_closed = false;
 	for (i = 0; i < e->flows.capacity; i++) {
@@ -275,12 +277,32 @@ output(struct mn_engine *e)
 	return sent;
 }
 
+/*
+ * Messages an application has not read hold buffers, on its ring as in its
+ * backlog, and large ones hold thousands. Below the low mark every flow
+ * advertises a zero window; they reopen at twice the mark.
+ */
+static void
+watch_pool(struct mn_engine *e)
+{
+	unsigned int avail = rte_mempool_avail_count(e->pool);
+
+	if (avail < e->pool_low_mark) {
+		if (!e->pool_tight)
+			e->state->counters.pool_tight++;
+		e->pool_tight = true;
+	}
+	else if (avail >= 2 * e->pool_low_mark)
+		e->pool_tight = false;
+}
+
 static void
 timers(struct mn_engine *e)
 {
 	uint32_t i;
 
 	e->next_timer = e->now + MN_TIMER_PERIOD_NS;
+	watch_pool(e);
 	mn_engine_connect_timers(e);
 	for (i = 0; i < e->flows.capacity && e->flows.count > 0; i++) {
 		struct mn_flow *f = &e->flows.flows[i];

@@ -71,6 +71,10 @@ struct mn_engine {
 	uint32_t txbuf_len;
 	uint32_t txbuf_faulted; /* leading packets fault injection has seen */
 	struct mn_fault fault; /* off unless a test asks for it */
+	/* Receive windows close while free buffers run low (with hysteresis),
+	 * so that no application can take the pool that acks come from. */
+	bool pool_tight;
+	uint32_t pool_low_mark;
 	struct rte_ring *loopback; /* packets to our own address */
 
 	uint64_t now;

@@ -47,6 +47,8 @@ void
 mn_engine_flow_fail(struct mn_engine *e, struct mn_flow *f,
 		    enum mn_msg_event event)
 {
+	if (event == MN_MSG_EV_RESET)
+		e->state->counters.flows_reset++;
 	mn_engine_deliver_event(e, f, event);
 	mn_flow_destroy(&e->flows, f);
 }
@@ -56,6 +58,7 @@ mn_engine_flow_timer(struct mn_engine *e, struct mn_flow *f)
 {
 	if (f->rto_at == 0 || e->now < f->rto_at)
 		return;
+	e->state->counters.rto_expiries++;
 	if (++f->retries > e->cfg->max_retries) {
 		/* The peer (or its machnetd) is gone: say so on both ends. */
 		if (f->state != MN_FLOW_FIN_SENT)

@@ -8,6 +8,7 @@
  * and releases the port.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -122,6 +123,7 @@ state_create(const struct mn_config *cfg, uint32_t mss)
 	s->mss = mss;
 	s->ring_size = cfg->ring_size;
 	s->ctrl_timeout_ms = cfg->connect_timeout_ms;
+	s->send_pool_floor = cfg->pool_size / 4;
 	s->magic = MN_STATE_MAGIC;
 	return s;
 }
@@ -161,6 +163,22 @@ pool_data_room(const struct mn_config *cfg)
 	uint32_t frame = cfg->mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
 
 	return RTE_PKTMBUF_HEADROOM + RTE_MAX(frame, 2048u);
+}
+
+/* What the engine counted, for whoever reads the log after a run. */
+static void
+print_counters(const struct mn_counters *c)
+{
+	printf("machnetd: counters rx_packets=%" PRIu64 " tx_packets=%" PRIu64
+	       " rx_dropped=%" PRIu64 " tx_retransmits=%" PRIu64
+	       " rto_expiries=%" PRIu64 " flows_reset=%" PRIu64
+	       " pool_tight=%" PRIu64 " arp_requests=%" PRIu64
+	       " arp_replies=%" PRIu64 " icmp_echo_replies=%" PRIu64
+	       " msgs_from_apps=%" PRIu64 " msgs_to_apps=%" PRIu64 "\n",
+	       c->rx_packets, c->tx_packets, c->rx_dropped, c->tx_retransmits,
+	       c->rto_expiries, c->flows_reset, c->pool_tight,
+	       c->arp_requests_sent, c->arp_replies_sent, c->icmp_echo_replies,
+	       c->msgs_from_apps, c->msgs_to_apps);
 }
 
 static int
@@ -241,6 +259,7 @@ main(int argc, char **argv)
 
 	state->stopping = 1;
 	mn_control_stop(&control);
+	print_counters(&state->counters);
 	mn_engine_free(&engine);
 	mn_port_stop(&ifc);
 	rte_eal_cleanup();

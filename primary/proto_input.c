@@ -275,7 +275,9 @@ on_ack(struct mn_engine *e, struct mn_flow *f, const struct pkt *p)
 uint32_t
 mn_proto_rx_window(const struct mn_engine *e, const struct mn_flow *f)
 {
-	if (f->channel != MN_CHANNEL_NONE &&
+	if (f->channel == MN_CHANNEL_NONE)
+		return e->flows.window;
+	if (e->pool_tight ||
 	    e->channels[f->channel].backlog_len >= e->state->ring_size)
 		return 0;
 	return e->flows.window;

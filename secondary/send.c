@@ -30,6 +30,11 @@ send_iov(struct mnl_channel *ch, const MachnetFlow_t *flow,
 	/* This thread is the only producer: room now is room at enqueue. */
 	if (rte_ring_free_count(ch->to_engine) == 0)
 		return mnl_fail(EAGAIN);
+	/* Leave machnetd the buffers it receives and acknowledges with: a
+	 * sender that took them all would stall every flow on the host. */
+	if (rte_mempool_avail_count(ch->pool) <
+	    ch->state->send_pool_floor + mn_msg_nb_segs(msg_len, ch->state->mss))
+		return mnl_fail(EAGAIN);
 	m = mn_msg_build(ch->pool, iov, iovcnt, msg_len, ch->state->mss);
 	if (m == NULL)
 		return mnl_fail(rte_errno == ENOBUFS ? EAGAIN : rte_errno);

@@ -859,6 +859,31 @@ START_TEST(stalled_receiver_keeps_its_flow)
 }
 END_TEST
 
+START_TEST(receiver_short_of_buffers_holds_its_senders)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_key ka = { IP_A, IP_B, t.src_port, LISTEN_PORT };
+	struct mn_flow *fa = mn_flow_lookup(&a.e.flows, &ka);
+	unsigned int i;
+
+	/* B's pool is "nearly empty": from its next timer tick on, every
+	 * window it advertises is zero. */
+	b.e.pool_low_mark = rte_mempool_avail_count(pool) + 1;
+	pump(200, STEP_NS);
+	for (i = 0; i < 10; i++)
+		app_send(&a, &t, 10 * a.state.mss, i);
+	pump(500, STEP_NS);
+	ck_assert_uint_eq(fa->peer_window, 0);
+	ck_assert_ptr_nonnull(fa->unsent_head);
+	ck_assert_uint_eq(mn_flow_in_flight(fa), 0);
+	/* buffers come back: B reopens the window by itself */
+	b.e.pool_low_mark = 1;
+	for (i = 0; i < 10; i++)
+		app_expect(&b, 10 * a.state.mss, i, 100000);
+	ck_assert_uint_gt(fa->peer_window, 0);
+}
+END_TEST
+
 static Suite *
 transport_suite(void)
 {
@@ -893,6 +918,7 @@ transport_suite(void)
 	tcase_add_test(tc, silent_peer_resets_the_flow);
 	tcase_add_test(tc, reset_by_peer_reaches_the_application);
 	tcase_add_test(tc, stalled_receiver_keeps_its_flow);
+	tcase_add_test(tc, receiver_short_of_buffers_holds_its_senders);
 	suite_add_tcase(s, tc);
 	return s;
 }
