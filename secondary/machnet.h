@@ -67,7 +67,8 @@ int machnet_listen(void *channel, const char *local_ip, uint16_t port);
 int machnet_connect(void *channel, const char *local_ip, const char *remote_ip,
 		    uint16_t remote_port, MachnetFlow_t *flow);
 
-/* Queues one message; -1 with EAGAIN when the channel is full. */
+/* Queues one message; -1 with EAGAIN when the channel is full or machnetd
+ * is short of buffers (retry later). */
 int machnet_send(const void *channel, MachnetFlow_t flow, const void *buf,
 		 size_t len);
 int machnet_sendmsg(const void *channel, const MachnetMsgHdr_t *msghdr);
