@@ -21,7 +21,7 @@ find_port(uint16_t *port_id, char err[MN_PORT_ERR_LEN])
 	if (n != 1) {
 		snprintf(err, MN_PORT_ERR_LEN,
 			 "expected exactly one DPDK port, found %u "
-			 "(machnet.eal_args needs one --vdev or -a)", n);
+			 "(machnet.eal_args must name one virtual device or PCI address)", n);
 		return -1;
 	}
 	RTE_ETH_FOREACH_DEV(pid) {
