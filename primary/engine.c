@@ -73,6 +73,26 @@ mn_engine_init(struct mn_engine *e, const struct mn_config *cfg,
 }
 
 void
+mn_engine_channel_activate(struct mn_engine *e, uint16_t idx, bool on)
+{
+	uint16_t n;
+
+	if (e->channels[idx].active == on)
+		return;
+	e->channels[idx].active = on;
+	if (on) {
+		e->active[e->n_active++] = idx;
+		return;
+	}
+	for (n = 0; n < e->n_active; n++) {
+		if (e->active[n] == idx) {
+			e->active[n] = e->active[--e->n_active];
+			return;
+		}
+	}
+}
+
+void
 mn_engine_set_channel(struct mn_engine *e, uint16_t idx,
 		      struct rte_ring *to_engine, struct rte_ring *to_app)
 {
@@ -237,13 +257,12 @@ static uint32_t
 poll_channels(struct mn_engine *e)
 {
 	uint32_t work = 0;
-	uint16_t i;
+	uint16_t n;
 
-	for (i = 0; i < MN_MAX_CHANNELS; i++) {
+	for (n = 0; n < e->n_active; n++) {
+		uint16_t i = e->active[n];
 		struct mn_engine_channel *ch = &e->channels[i];
 
-		if (!ch->active)
-			continue;
 		if (ch->backlog_head != NULL && backlog_flush(e, ch))
 			work++;
 		reopen_window(e, i);

@@ -57,6 +57,9 @@ struct mn_engine {
 	struct mn_flow_table flows;
 	struct mn_listen_table listeners;
 	struct mn_engine_channel channels[MN_MAX_CHANNELS];
+	/* attached channels' indices, so an idle pass does not scan all slots */
+	uint16_t active[MN_MAX_CHANNELS];
+	uint16_t n_active;
 	struct mn_cmd pending[MN_MAX_PENDING];
 	bool pending_used[MN_MAX_PENDING];
 
@@ -89,6 +92,8 @@ int mn_engine_init(struct mn_engine *e, const struct mn_config *cfg,
 /* Gives channel idx its two rings (created by the caller, shared by name). */
 void mn_engine_set_channel(struct mn_engine *e, uint16_t idx,
 			   struct rte_ring *to_engine, struct rte_ring *to_app);
+/* Starts or stops polling a channel. */
+void mn_engine_channel_activate(struct mn_engine *e, uint16_t idx, bool on);
 /* One pass of the loop at time now (ns); returns how much work it found. */
 uint32_t mn_engine_step(struct mn_engine *e, uint64_t now);
 /* Runs passes until *quit, idling as configured; returns 0. */

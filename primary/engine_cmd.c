@@ -125,7 +125,7 @@ do_attach(struct mn_engine *e, struct mn_cmd *cmd)
 	drain_ring(ch->to_app);
 	drop_backlog(ch);
 	ch->generation = cmd->msg.generation;
-	ch->active = true;
+	mn_engine_channel_activate(e, (uint16_t)cmd->msg.channel, true);
 	complete(e, cmd, 0);
 }
 
@@ -146,7 +146,7 @@ do_detach(struct mn_engine *e, struct mn_cmd *cmd, struct mn_engine_channel *ch)
 	drain_ring(ch->to_engine);
 	drain_ring(ch->to_app);
 	drop_backlog(ch);
-	ch->active = false;
+	mn_engine_channel_activate(e, idx, false);
 	complete(e, cmd, 0);
 }
 
