@@ -72,5 +72,5 @@ level() {
 
 level 1pct 0.01 20000 8 2 90
 level 5pct 0.05 4000 6 1 90
-level 20pct 0.20 1000 6 0 90
+level 20pct 0.20 400 6 0 120
 echo "PASS: loss ($TOPO_MODE)"
