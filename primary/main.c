@@ -93,6 +93,14 @@ eal_argv(const struct mn_config *cfg, char *buf, size_t buflen, char **argv)
 	argv[argc++] = "machnetd";
 	argv[argc++] = prefix;
 	argv[argc++] = "--proc-type=primary";
+	/*
+	 * Applications must map the shared memory at the addresses machnetd
+	 * uses. DPDK's default base sits where an application's libraries and
+	 * heap may already be (address-space randomisation makes it a matter
+	 * of chance: machnet_init then fails with ENOMEM), so start high up,
+	 * far from both. eal_args may override it.
+	 */
+	argv[argc++] = "--base-virtaddr=0x200000000000";
 	snprintf(buf, buflen, "%s", cfg->eal_args);
 	for (tok = strtok_r(buf, " \t", &save); tok != NULL;
 	     tok = strtok_r(NULL, " \t", &save)) {
