@@ -130,9 +130,12 @@ mn_flow_destroy(struct mn_flow_table *t, struct mn_flow *f)
 	uint32_t i;
 
 	mn_flow_ack(f, f->snd_nxt);
-	for (i = 0; i <= f->rx_mask; i++) {
+	for (i = 0; f->rx_held > 0 && i <= f->rx_mask; i++) {
+		if (f->rx[i].m == NULL)
+			continue;
 		rte_pktmbuf_free(f->rx[i].m);
 		f->rx[i].m = NULL;
+		f->rx_held--;
 	}
 	for (m = f->unsent_head; m != NULL; m = next) {
 		next = m->next;

@@ -96,6 +96,7 @@ struct mn_flow {
 	uint64_t ts_recent;      /* peer's clock, echoed in acks */
 	bool advertised_zero;    /* told the peer we had no room */
 	struct mn_rx_slot *rx;   /* [seq & rx_mask] */
+	uint32_t rx_held;        /* slots in use: none on an orderly path */
 	uint32_t rx_mask;
 	struct mn_reasm reasm;
 };

@@ -325,6 +325,7 @@ on_data(struct mn_engine *e, struct mn_flow *f, const struct pkt *p,
 			return;
 		}
 		slot->m = m;
+		f->rx_held++;
 		slot->flags = p->flags;
 		slot->msg_len = p->msg_len;
 		return;
@@ -335,6 +336,7 @@ on_data(struct mn_engine *e, struct mn_flow *f, const struct pkt *p,
 	     slot = &f->rx[f->rcv_nxt & f->rx_mask]) {
 		m = slot->m;
 		slot->m = NULL;
+		f->rx_held--;
 		accept_in_order(e, f, m, slot->flags, slot->msg_len);
 	}
 }
