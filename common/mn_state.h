@@ -31,7 +31,11 @@ struct mn_channel_slot {
 struct mn_counters {
 	uint64_t rx_packets;
 	uint64_t tx_packets;
-	uint64_t rx_dropped;      /* malformed, unknown flow or no buffer */
+	uint64_t rx_dropped;      /* every received packet not used, below */
+	uint64_t rx_malformed;    /* not IPv4/UDP/Machnet for us, bad checksum */
+	uint64_t rx_no_flow;      /* for no flow of ours (answered with RST) */
+	uint64_t rx_duplicate;    /* data we already had */
+	uint64_t rx_beyond_window; /* data further ahead than the receive ring */
 	uint64_t tx_retransmits;
 	uint64_t arp_requests_sent;
 	uint64_t arp_replies_sent;

@@ -33,10 +33,11 @@
 #include "mn_names.h"
 #include "mn_state.h"
 #include "mn_wire.h"
+#include "pool.h"
 #include "port.h"
+#include "telemetry.h"
 
 #define MN_MAX_EAL_ARGS 64
-#define MN_POOL_CACHE 256
 #define MN_CONTROL_RING 1024
 
 static volatile bool quit;
@@ -164,15 +165,6 @@ channel_rings_create(const struct mn_config *cfg, struct mn_engine *e)
 	return 0;
 }
 
-/* Segments must fit one mbuf after the headroom the engine prepends into. */
-static uint32_t
-pool_data_room(const struct mn_config *cfg)
-{
-	uint32_t frame = cfg->mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
-
-	return RTE_PKTMBUF_HEADROOM + RTE_MAX(frame, 2048u);
-}
-
 /* What the engine counted, for whoever reads the log after a run. */
 static void
 print_counters(const struct mn_counters *c)
@@ -210,6 +202,7 @@ main(int argc, char **argv)
 	struct mn_iface ifc;
 	struct mn_state *state;
 	uint32_t mss;
+	uint16_t port_id;
 	int n_overrides, n_eal;
 
 	if (overrides == NULL || parse_args(argc, argv, &path, overrides, &n_overrides) != 0)
@@ -233,17 +226,19 @@ main(int argc, char **argv)
 	if (rte_eal_init(n_eal, eal_args) < 0)
 		return fail("cannot start DPDK (machnet.eal_args)", rte_strerror(rte_errno));
 	mn_clock_init();
-	mss = RTE_MIN(mn_wire_mss(cfg.mtu),
-		      pool_data_room(&cfg) - RTE_PKTMBUF_HEADROOM);
-	pool = rte_pktmbuf_pool_create(MN_POOL_NAME, cfg.pool_size, MN_POOL_CACHE,
-				       MN_MBUF_PRIV_SIZE, pool_data_room(&cfg),
-				       rte_socket_id());
+	if (mn_port_find(&port_id, port_err) != 0)
+		return fail("port", port_err);
+	pool = mn_pool_create(&cfg, !mn_port_uses_physical_addresses(port_id));
 	if (pool == NULL)
 		return fail("cannot create the packet pool (resources.pool_size, hugepages)",
 			    rte_strerror(rte_errno));
+	mss = RTE_MIN(mn_wire_mss(cfg.mtu),
+		      (uint32_t)rte_pktmbuf_data_room_size(pool) - RTE_PKTMBUF_HEADROOM);
 	state = state_create(&cfg, mss);
 	if (state == NULL)
 		return fail("cannot create shared state", rte_strerror(rte_errno));
+	if (mn_telemetry_init(state, pool) != 0)
+		return fail("telemetry", "cannot register /machnet/counters");
 	if (mn_port_init(&cfg, pool, &ifc, port_err) != 0)
 		return fail("port", port_err);
 	if (mn_control_init(&control, state, MN_CONTROL_RING) != 0)

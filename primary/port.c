@@ -8,12 +8,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_bus.h>
+#include <rte_dev.h>
 #include <rte_ethdev.h>
 
+#include "pool.h"
 #include "port.h"
 
-static int
-find_port(uint16_t *port_id, char err[MN_PORT_ERR_LEN])
+int
+mn_port_find(uint16_t *port_id, char err[MN_PORT_ERR_LEN])
 {
 	uint16_t n = rte_eth_dev_count_avail();
 	uint16_t pid;
@@ -75,7 +78,7 @@ mn_port_init(const struct mn_config *cfg, struct rte_mempool *pool,
 
 	memset(ifc, 0, sizeof(*ifc));
 	memset(&conf, 0, sizeof(conf));
-	if (find_port(&ifc->port_id, err) != 0)
+	if (mn_port_find(&ifc->port_id, err) != 0)
 		return -1;
 	ifc->ip = cfg->ip;
 	ifc->netmask = cfg->netmask;
@@ -85,6 +88,14 @@ mn_port_init(const struct mn_config *cfg, struct rte_mempool *pool,
 	rc = rte_eth_dev_info_get(ifc->port_id, &info);
 	if (rc != 0)
 		goto fail;
+	if (strcmp(info.driver_name, "net_af_xdp") == 0 &&
+	    !mn_pool_is_one_piece(pool)) {
+		snprintf(err, MN_PORT_ERR_LEN, "port %u: af_xdp needs the packet "
+			 "pool in one gap-free piece of memory and DPDK could not "
+			 "lay it out so (try a smaller resources.pool_size)",
+			 ifc->port_id);
+		return -1;
+	}
 	pick_offloads(&info, &conf, ifc);
 	step = "configure";
 	rc = rte_eth_dev_configure(ifc->port_id, 1, 1, &conf);
@@ -122,6 +133,18 @@ fail:
 	snprintf(err, MN_PORT_ERR_LEN, "port %u: %s failed: %s", ifc->port_id,
 		 step, strerror(rc < 0 ? -rc : rc));
 	return -1;
+}
+
+bool
+mn_port_uses_physical_addresses(uint16_t port_id)
+{
+	struct rte_eth_dev_info info;
+
+	if (rte_eal_iova_mode() == RTE_IOVA_VA)
+		return false;
+	if (rte_eth_dev_info_get(port_id, &info) != 0)
+		return true;
+	return strcmp(rte_bus_name(rte_dev_bus(info.device)), "vdev") != 0;
 }
 
 void

@@ -42,6 +42,13 @@ drop(struct mn_engine *e, struct rte_mbuf *m)
 }
 
 static void
+drop_malformed(struct mn_engine *e, struct rte_mbuf *m)
+{
+	e->state->counters.rx_malformed++;
+	drop(e, m);
+}
+
+static void
 ack_later(struct mn_engine *e, struct mn_flow *f)
 {
 	if (f->ack_due)
@@ -313,6 +320,10 @@ on_data(struct mn_engine *e, struct mn_flow *f, const struct pkt *p,
 	ack_later(e, f);
 	/* Old (a duplicate) or beyond what the receive ring can hold. */
 	if (ahead > f->rx_mask) {
+		if ((int32_t)ahead < 0)
+			e->state->counters.rx_duplicate++;
+		else
+			e->state->counters.rx_beyond_window++;
 		drop(e, m);
 		return;
 	}
@@ -321,6 +332,7 @@ on_data(struct mn_engine *e, struct mn_flow *f, const struct pkt *p,
 	if (ahead > 0) {
 		slot = &f->rx[p->seq & f->rx_mask];
 		if (slot->m != NULL) {
+			e->state->counters.rx_duplicate++;
 			drop(e, m);
 			return;
 		}
@@ -370,6 +382,7 @@ machnet_input(struct mn_engine *e, struct rte_mbuf *m, const struct pkt *p)
 	if (f == NULL) {
 		if (p->type == MN_PKT_DATA || p->type == MN_PKT_FIN)
 			refuse(e, p);
+		e->state->counters.rx_no_flow++;
 		drop(e, m);
 		return;
 	}
@@ -410,7 +423,7 @@ ipv4_input(struct mn_engine *e, struct rte_mbuf *m)
 	struct pkt p;
 
 	if (m->data_len < sizeof(struct rte_ether_hdr) + sizeof(*ip)) {
-		drop(e, m);
+		drop_malformed(e, m);
 		return;
 	}
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
@@ -424,7 +437,7 @@ ipv4_input(struct mn_engine *e, struct rte_mbuf *m)
 		return;
 	}
 	if (!parse(e, m, &p)) {
-		drop(e, m);
+		drop_malformed(e, m);
 		return;
 	}
 	machnet_input(e, m, &p);
@@ -437,7 +450,7 @@ mn_proto_input(struct mn_engine *e, struct rte_mbuf *m)
 
 	e->state->counters.rx_packets++;
 	if (m->nb_segs != 1 || m->data_len < sizeof(*eth)) {
-		drop(e, m);
+		drop_malformed(e, m);
 		return;
 	}
 	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -456,7 +469,7 @@ mn_proto_input(struct mn_engine *e, struct rte_mbuf *m)
 		ipv4_input(e, m);
 		break;
 	default:
-		drop(e, m);
+		drop_malformed(e, m);
 		break;
 	}
 }

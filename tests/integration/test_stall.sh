@@ -7,13 +7,9 @@
 # messages of 1 B to 64 KiB), far more than the receiver's ring and window,
 # so while the receiver sleeps the flows must stay stopped for seconds with
 # data waiting on both sides.
-# It always drives the links with af_packet: with af_xdp (DPDK 22.11) a
-# receiving machnetd short of buffers sometimes stops receiving until the
-# sender gives up (a flow reset in a few runs; the same stall as in
-# test_incast, recorded on the transport issue).
-#   usage: test_stall.sh xdp|packet   (runs af_packet for both)
+#   usage: test_stall.sh xdp|packet
 source "$(dirname "$0")/../../scripts/topo.sh"
-topo_init packet
+topo_init "$@"
 FLOWS=4
 COUNT=40000
 PAUSE_MS=4000
