@@ -47,7 +47,10 @@ void
 mn_engine_flow_fail(struct mn_engine *e, struct mn_flow *f,
 		    enum mn_msg_event event)
 {
-	if (event == MN_MSG_EV_RESET)
+	/* After FIN_SENT the peer had all our data: an answer of RST (it
+	 * closed the flow and our FIN's ack was lost) or silence ends it
+	 * cleanly, and its application closed it already. */
+	if (event == MN_MSG_EV_RESET && f->state != MN_FLOW_FIN_SENT)
 		e->state->counters.flows_reset++;
 	mn_engine_deliver_event(e, f, event);
 	mn_flow_destroy(&e->flows, f);

@@ -320,10 +320,15 @@ on_data(struct mn_engine *e, struct mn_flow *f, const struct pkt *p,
 	ack_later(e, f);
 	/* Old (a duplicate) or beyond what the receive ring can hold. */
 	if (ahead > f->rx_mask) {
-		if ((int32_t)ahead < 0)
+		if ((int32_t)ahead < 0) {
+			/* Sent again because our ack was lost: echo this copy's
+			 * clock, or the sender takes its timeout for an RTT. */
+			if (p->ts > f->ts_recent)
+				f->ts_recent = p->ts;
 			e->state->counters.rx_duplicate++;
-		else
+		} else {
 			e->state->counters.rx_beyond_window++;
+		}
 		drop(e, m);
 		return;
 	}

@@ -584,6 +584,34 @@ START_TEST(close_removes_flow_on_both_sides)
 }
 END_TEST
 
+static enum verdict
+drop_acks_after_fin(const struct frame_info *fi)
+{
+	static bool fin_seen;
+
+	if (fi->type == MN_PKT_FIN)
+		fin_seen = true;
+	return fin_seen && fi->type == MN_PKT_ACK ? DROP : PASS;
+}
+
+START_TEST(lost_ack_of_fin_ends_the_flow_cleanly)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+
+	ab.rule = drop_acks_after_fin;
+	ba.rule = drop_acks_after_fin;
+	app_send(&a, &t, 3000, 5);
+	app_expect(&b, 3000, 5, 1000);
+	ck_assert_int_eq(request(&a, MN_CTRL_CLOSE, &t, STEP_NS, 10), 0);
+	app_expect_event(&b, MN_MSG_EV_CLOSED, 1000);
+	pump(2 * a.cfg.rto_max_us * MN_NS_PER_US / STEP_NS, STEP_NS);
+	ck_assert_uint_eq(a.e.flows.count, 0);
+	ck_assert_uint_eq(b.e.flows.count, 0);
+	ck_assert_uint_eq(a.state.counters.flows_reset, 0);
+	ck_assert_uint_eq(b.state.counters.flows_reset, 0);
+}
+END_TEST
+
 START_TEST(second_listener_on_a_port_is_refused)
 {
 	struct mn_flow_tuple l = { .src_ip = IP_B, .src_port = LISTEN_PORT };
@@ -799,6 +827,41 @@ START_TEST(retransmission_timer_backs_off)
 END_TEST
 
 static enum verdict
+drop_first_ack(const struct frame_info *fi)
+{
+	static bool dropped;
+
+	if (fi->type == MN_PKT_ACK && !dropped) {
+		dropped = true;
+		return DROP;
+	}
+	return PASS;
+}
+
+/*
+ * When an ack is lost the sender times out and sends the packet again; the
+ * receiver, which had it, must echo the timestamp of the copy it just got,
+ * or the sender measures the timeout as round-trip time and its timer
+ * grows with every lost ack.
+ */
+START_TEST(lost_ack_does_not_inflate_the_rtt)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_key ka = { IP_A, IP_B, t.src_port, LISTEN_PORT };
+	struct mn_flow *fa = mn_flow_lookup(&a.e.flows, &ka);
+
+	ba.rule = drop_first_ack;
+	app_send(&a, &t, 100, 1);
+	app_expect(&b, 100, 1, 1000);
+	pump(fa->rto.rto / STEP_NS + 2 * MN_TIMER_PERIOD_NS / STEP_NS, STEP_NS);
+	ck_assert_uint_eq(a.state.counters.tx_retransmits, 1);
+	ck_assert_uint_eq(mn_flow_in_flight(fa), 0);
+	ck_assert_uint_ne(fa->rto.srtt, 0);
+	ck_assert_uint_lt(fa->rto.srtt, 20 * STEP_NS);
+}
+END_TEST
+
+static enum verdict
 drop_everything(const struct frame_info *fi)
 {
 	(void)fi;
@@ -905,6 +968,7 @@ transport_suite(void)
 	tcase_add_test(tc, slow_application_loses_nothing);
 	tcase_add_test(tc, loopback_flow_on_one_engine);
 	tcase_add_test(tc, close_removes_flow_on_both_sides);
+	tcase_add_test(tc, lost_ack_of_fin_ends_the_flow_cleanly);
 	tcase_add_test(tc, second_listener_on_a_port_is_refused);
 	tcase_add_test(tc, stale_channel_generation_is_rejected);
 	tcase_add_test(tc, lost_syn_and_synack_are_sent_again);
@@ -915,6 +979,7 @@ transport_suite(void)
 	tcase_add_test(tc, lossy_link_in_both_directions_loses_nothing);
 	tcase_add_test(tc, sequence_numbers_wrap_around);
 	tcase_add_test(tc, retransmission_timer_backs_off);
+	tcase_add_test(tc, lost_ack_does_not_inflate_the_rtt);
 	tcase_add_test(tc, silent_peer_resets_the_flow);
 	tcase_add_test(tc, reset_by_peer_reaches_the_application);
 	tcase_add_test(tc, stalled_receiver_keeps_its_flow);
