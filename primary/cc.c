@@ -40,7 +40,9 @@ void
 mn_cc_on_ack(struct mn_cc *cc, const struct mn_cc_params *p, uint32_t acked,
 	     uint64_t rtt, uint64_t srtt, uint64_t now)
 {
-	if (rtt < p->target) {
+	/* At the target itself keep growing: holding still there would
+	 * freeze unequal shares. */
+	if (rtt <= p->target) {
 		if (cc->cwnd >= 1.0)
 			cc->cwnd += p->ai * acked / cc->cwnd;
 		else

@@ -133,6 +133,50 @@ START_TEST(loss_alone_keeps_at_least_one_packet)
 }
 END_TEST
 
+/*
+ * Three flows share a bottleneck of one packet per microsecond behind a
+ * 97 us base round trip; whatever exceeds the pipe queues and adds delay
+ * that all three see. Starting far apart, their windows (and, with one
+ * round trip for all, their throughputs) end up equal: Jain's index over
+ * the last rounds is above 0.99, and the queue stays near the target. A
+ * round trip exactly at the target counts as below it: otherwise the flows
+ * freeze there with whatever shares they had.
+ */
+START_TEST(flows_sharing_a_bottleneck_converge_to_equal_shares)
+{
+	const double pipe = 97.0; /* packets in flight at 1 packet/us, 97 us */
+	struct mn_cc cc[3];
+	double start[3] = { 120.0, 20.0, 1.0 }, avg[3] = { 0 }, sum = 0, sum2 = 0;
+	uint64_t now = MN_NS_PER_MS, rtt = 0;
+	int i, round;
+
+	for (i = 0; i < 3; i++) {
+		mn_cc_init(&cc[i], &params);
+		cc[i].cwnd = start[i];
+	}
+	for (round = 0; round < 4000; round++) {
+		double total = cc[0].cwnd + cc[1].cwnd + cc[2].cwnd;
+		double queue_us = total > pipe ? total - pipe : 0.0;
+
+		rtt = (uint64_t)((pipe + queue_us) * MN_NS_PER_US);
+		for (i = 0; i < 3; i++) {
+			uint32_t acked = cc[i].cwnd < 1.0 ? 1 : (uint32_t)cc[i].cwnd;
+
+			mn_cc_on_ack(&cc[i], &params, acked, rtt, rtt, now);
+			if (round >= 3000)
+				avg[i] += cc[i].cwnd / 1000.0;
+		}
+		now += rtt;
+	}
+	for (i = 0; i < 3; i++) {
+		sum += avg[i];
+		sum2 += avg[i] * avg[i];
+	}
+	ck_assert_double_gt(sum * sum / (3 * sum2), 0.99);
+	ck_assert_uint_lt(rtt, 2 * params.target);
+}
+END_TEST
+
 static Suite *
 cc_suite(void)
 {
@@ -145,6 +189,7 @@ cc_suite(void)
 	tcase_add_test(tc, timeout_and_loss_cut_the_window);
 	tcase_add_test(tc, rto_follows_rfc6298_within_bounds);
 	tcase_add_test(tc, loss_alone_keeps_at_least_one_packet);
+	tcase_add_test(tc, flows_sharing_a_bottleneck_converge_to_equal_shares);
 	suite_add_tcase(s, tc);
 	return s;
 }
