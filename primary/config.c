@@ -160,7 +160,7 @@ mn_config_defaults(struct mn_config *cfg)
 	cfg->rto_us = 5000;
 	cfg->rto_min_us = 1000;
 	cfg->rto_max_us = 200000;
-	cfg->max_retries = 12;
+	cfg->max_retries = 20;
 	cfg->window = 256;
 	cfg->cc_target_us = 500;
 	cfg->cc_ai = 1.0;

@@ -51,11 +51,14 @@ level() {
 	echo "$name loss: $count messages on $FLOWS flows, $5 of 8 MiB per flow" \
 		"(fault seed $fseed, message seed $mseed)"
 	start=$SECONDS
+	# The sender's log sorts after the others, where a failure's tail shows.
 	topo_run "$TOPO_NS_A" "$inst_a" "$MN_BIN/tests/stress" send \
 		--local "$IP_A" --remote "$IP_B" --flows "$FLOWS" --count "$count" \
 		--max-size 1048576 --skew "$skew" "${big[@]}" \
-		--seed "$mseed" --timeout "$secs" ||
-		topo_fail "sender at $name loss"
+		--seed "$mseed" --timeout "$secs" >"$TOPO_DIR/sender.$name.log" 2>&1
+	rc=$?
+	cat "$TOPO_DIR/sender.$name.log"
+	[ "$rc" -eq 0 ] || topo_fail "sender at $name loss (exit $rc)"
 	topo_wait_pid "$recv" 20
 	rc=$?
 	grep -v "jain" "$TOPO_DIR/recv.$name.log"
