@@ -210,11 +210,10 @@ reopen_window(struct mn_engine *e, uint16_t idx)
 	    e->pool_tight)
 		return;
 	ch->window_closed = false;
-	for (i = 0; i < e->flows.capacity; i++) {
-		struct mn_flow *f = &e->flows.flows[i];
+	for (i = 0; i < e->flows.count; i++) {
+		struct mn_flow *f = mn_flow_table_live(&e->flows, i);
 
-		if (f->state != MN_FLOW_FREE && f->channel == idx &&
-		    f->advertised_zero) {
+		if (f->channel == idx && f->advertised_zero) {
 			f->advertised_zero = false;
 			mn_out_ctrl(e, f, MN_PKT_ACK, f->snd_nxt);
 		}
@@ -323,8 +322,8 @@ timers(struct mn_engine *e)
 	e->next_timer = e->now + MN_TIMER_PERIOD_NS;
 	watch_pool(e);
 	mn_engine_connect_timers(e);
-	for (i = 0; i < e->flows.capacity && e->flows.count > 0; i++) {
-		struct mn_flow *f = &e->flows.flows[i];
+	for (i = e->flows.count; i-- > 0;) {
+		struct mn_flow *f = mn_flow_table_live(&e->flows, i);
 
 		if (f->state >= MN_FLOW_ESTABLISHED)
 			mn_engine_flow_timer(e, f);

@@ -136,10 +136,10 @@ do_detach(struct mn_engine *e, struct mn_cmd *cmd, struct mn_engine_channel *ch)
 	uint32_t i;
 
 	mn_engine_poll_channel(e, idx, UINT32_MAX);
-	for (i = 0; i < e->flows.capacity && e->flows.count > 0; i++) {
-		struct mn_flow *f = &e->flows.flows[i];
+	for (i = e->flows.count; i-- > 0;) {
+		struct mn_flow *f = mn_flow_table_live(&e->flows, i);
 
-		if (f->state != MN_FLOW_FREE && f->channel == idx)
+		if (f->channel == idx)
 			close_flow(e, f, cmd->msg.op == MN_CTRL_REAP);
 	}
 	mn_listen_remove_channel(&e->listeners, idx);

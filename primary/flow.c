@@ -34,7 +34,8 @@ mn_flow_table_init(struct mn_flow_table *t, const char *name, uint32_t capacity,
 	t->window = window;
 	t->hash = rte_hash_create(&params);
 	t->flows = calloc(capacity, sizeof(*t->flows));
-	if (t->hash == NULL || t->flows == NULL)
+	t->live = calloc(capacity, sizeof(*t->live));
+	if (t->hash == NULL || t->flows == NULL || t->live == NULL)
 		goto fail;
 	/* Allocated once: the engine never waits on an allocator. */
 	for (i = 0; i < capacity; i++) {
@@ -67,6 +68,7 @@ mn_flow_table_free(struct mn_flow_table *t)
 		}
 	}
 	free(t->flows);
+	free(t->live);
 	rte_hash_free(t->hash);
 	memset(t, 0, sizeof(*t));
 }
@@ -119,7 +121,8 @@ mn_flow_create(struct mn_flow_table *t, const struct mn_flow_key *key)
 	f->channel = MN_CHANNEL_NONE;
 	f->pending_cmd = MN_FLOW_NONE;
 	f->peer_window = t->window;
-	t->count++;
+	f->live_pos = t->count;
+	t->live[t->count++] = idx;
 	return f;
 }
 
@@ -127,7 +130,7 @@ void
 mn_flow_destroy(struct mn_flow_table *t, struct mn_flow *f)
 {
 	struct rte_mbuf *m, *next;
-	uint32_t i;
+	uint32_t i, last;
 
 	mn_flow_ack(f, f->snd_nxt);
 	for (i = 0; f->rx_held > 0 && i <= f->rx_mask; i++) {
@@ -148,7 +151,9 @@ mn_flow_destroy(struct mn_flow_table *t, struct mn_flow *f)
 	mn_reasm_reset(&f->reasm);
 	rte_hash_del_key(t->hash, &f->key);
 	f->state = MN_FLOW_FREE;
-	t->count--;
+	last = t->live[--t->count];
+	t->live[f->live_pos] = last;
+	t->flows[last].live_pos = f->live_pos;
 }
 
 void

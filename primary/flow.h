@@ -99,6 +99,8 @@ struct mn_flow {
 	uint32_t rx_held;        /* slots in use: none on an orderly path */
 	uint32_t rx_mask;
 	struct mn_reasm reasm;
+
+	uint32_t live_pos;       /* where the table's live list holds it */
 };
 
 struct mn_flow_table {
@@ -107,7 +109,18 @@ struct mn_flow_table {
 	uint32_t capacity;
 	uint32_t window;         /* packets in flight per flow */
 	uint32_t count;
+	/* indices of the live flows, in live[0..count), so that timers and
+	 * channel sweeps visit only those and not the whole table */
+	uint32_t *live;
 };
+
+/* The i-th live flow, i < count. Destroying it moves the last live flow
+ * into its place, so a sweep that may destroy flows walks backwards. */
+static inline struct mn_flow *
+mn_flow_table_live(struct mn_flow_table *t, uint32_t i)
+{
+	return &t->flows[t->live[i]];
+}
 
 int mn_flow_table_init(struct mn_flow_table *t, const char *name,
 		       uint32_t capacity, uint32_t window);

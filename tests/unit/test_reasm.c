@@ -1,7 +1,8 @@
 /*
  * test_reasm.c: reassembly refuses every inconsistent sequence of segments
- * and frees what it held; and the flow's send bookkeeping releases exactly
- * the acknowledged segments, across sequence-number wrap-around.
+ * and frees what it held; the flow's send bookkeeping releases exactly
+ * the acknowledged segments, across sequence-number wrap-around; and the
+ * flow table's list of live flows stays exact.
  */
 #include <machnet.h>
 
@@ -119,6 +120,39 @@ START_TEST(acks_release_segments_across_wraparound)
 }
 END_TEST
 
+/* The live list holds exactly the live flows, whatever order they go in. */
+START_TEST(live_list_follows_create_and_destroy)
+{
+	struct mn_flow_table t;
+	struct mn_flow *f[5];
+	bool seen[5];
+	uint32_t i, j;
+
+	ck_assert_int_eq(mn_flow_table_init(&t, "live_flows", 8, 8), 0);
+	for (i = 0; i < 5; i++) {
+		struct mn_flow_key k = { 1, 2, (uint16_t)(100 + i), 7 };
+
+		f[i] = mn_flow_create(&t, &k);
+		ck_assert_ptr_nonnull(f[i]);
+		f[i]->state = MN_FLOW_ESTABLISHED;
+	}
+	mn_flow_destroy(&t, f[1]);
+	mn_flow_destroy(&t, f[4]);
+	mn_flow_destroy(&t, f[0]);
+	ck_assert_uint_eq(t.count, 2);
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < t.count; i++)
+		for (j = 0; j < 5; j++)
+			if (mn_flow_table_live(&t, i) == f[j])
+				seen[j] = true;
+	ck_assert(!seen[0] && !seen[1] && seen[2] && seen[3] && !seen[4]);
+	mn_flow_destroy(&t, f[3]);
+	mn_flow_destroy(&t, f[2]);
+	ck_assert_uint_eq(t.count, 0);
+	mn_flow_table_free(&t);
+}
+END_TEST
+
 static Suite *
 reasm_suite(void)
 {
@@ -130,6 +164,7 @@ reasm_suite(void)
 	tcase_add_test(tc, inconsistent_segments_are_refused_and_freed);
 	tcase_add_test(tc, reset_frees_a_partial_message);
 	tcase_add_test(tc, acks_release_segments_across_wraparound);
+	tcase_add_test(tc, live_list_follows_create_and_destroy);
 	suite_add_tcase(s, tc);
 	return s;
 }
