@@ -263,9 +263,24 @@ main(int argc, char **argv)
 	state->stopping = 1;
 	mn_control_stop(&control);
 	print_counters(&state->counters);
+	/* stdout is often a file, fully buffered: keep the counters in the log
+	 * even if the teardown below dies. */
+	fflush(stdout);
 	mn_engine_free(&engine);
 	mn_port_stop(&ifc);
-	rte_eal_cleanup();
+	/*
+	 * No rte_eal_cleanup(): in DPDK 22.11 it unmaps the hugepage memory
+	 * while the EAL's interrupt and telemetry threads still run, and both
+	 * may still read it. net_memif never unregisters its listener socket,
+	 * whose interrupt source the EAL keeps in that memory, and closing the
+	 * port wakes the interrupt thread to walk its sources: when it ran late
+	 * (about one stop in 50) it walked them after the unmap and died in
+	 * rte_intr_fd_get. A telemetry request answered during the stop read the
+	 * unmapped state memzone the same way. Exiting unmaps memory only once
+	 * every thread is gone. All cleanup would have removed is the runtime
+	 * dir's mp_socket, which a killed machnetd leaves too and which
+	 * applications and the next machnetd already cope with.
+	 */
 	printf("machnetd: stopped\n");
 	return 0;
 }
