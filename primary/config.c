@@ -100,6 +100,7 @@ static const struct key_desc keys[] = {
 	KEY("transport", "rto_max_us", KEY_UINT, rto_max_us, 1, 60000000),
 	KEY("transport", "max_retries", KEY_UINT, max_retries, 1, 100),
 	KEY("transport", "window", KEY_UINT, window, 1, 4096),
+	KEY("transport", "ack_delay_us", KEY_UINT, ack_delay_us, 0, 10000),
 	KEY("cc", "target_us", KEY_UINT, cc_target_us, 1, 10000000),
 	REAL("cc", "ai", cc_ai, cc_ai_range),
 	REAL("cc", "beta", cc_beta, cc_beta_range),
@@ -162,6 +163,7 @@ mn_config_defaults(struct mn_config *cfg)
 	cfg->rto_max_us = 200000;
 	cfg->max_retries = 20;
 	cfg->window = 256;
+	cfg->ack_delay_us = 50;
 	cfg->cc_target_us = 500;
 	cfg->cc_ai = 1.0;
 	cfg->cc_beta = 0.8;

@@ -53,8 +53,10 @@ struct mn_config {
 	uint32_t rto_max_us;   /* rto_max_us: ceiling after back-off, default 200000 */
 	uint32_t max_retries;  /* max_retries: timeouts in a row, with nothing
 				* heard from the peer, before the flow is
-				* reset, default 12 */
+				* reset, default 20 */
 	uint32_t window;       /* window: packets in flight per flow, default 256 */
+	uint32_t ack_delay_us; /* ack_delay_us: longest a lone packet's ack
+				* waits for data to ride on, default 50 */
 	/* [cc]: delay-based congestion control in the style of Swift */
 	uint32_t cc_target_us; /* target_us: base target delay, default 500 */
 	double cc_ai;          /* ai: additive increase, packets per RTT, default 1.0 */

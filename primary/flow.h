@@ -64,7 +64,8 @@ struct mn_flow {
 	struct mn_flow_key key;
 	uint8_t state;           /* enum mn_flow_state */
 	bool in_tx_list;
-	bool ack_due;
+	bool ack_due;            /* an ack is owed (see ack_later) */
+	bool ack_now;            /* ...and it may not wait for data to carry it */
 	uint16_t channel;        /* owning channel, MN_CHANNEL_NONE once detached */
 	uint32_t channel_gen;
 	struct rte_ether_addr remote_mac;
@@ -101,6 +102,8 @@ struct mn_flow {
 	struct mn_reasm reasm;
 
 	uint32_t live_pos;       /* where the table's live list holds it */
+	uint32_t rx_unacked;     /* in-order packets taken since our last ack */
+	uint64_t ack_at;         /* when an owed ack goes at the latest */
 };
 
 struct mn_flow_table {

@@ -48,31 +48,56 @@ drop_malformed(struct mn_engine *e, struct rte_mbuf *m)
 	drop(e, m);
 }
 
+/*
+ * Sends the acks owed on the list: all of them, or those that may not
+ * wait and those whose delay ran out. An ack that went out on a data
+ * packet meanwhile is owed no more.
+ */
 static void
-ack_later(struct mn_engine *e, struct mn_flow *f)
+flush_acks(struct mn_engine *e, bool all)
 {
+	uint32_t i, kept = 0;
+
+	for (i = 0; i < e->ack_count; i++) {
+		uint32_t idx = e->ack_list[i];
+		struct mn_flow *f = &e->flows.flows[idx];
+
+		if (!f->ack_due || f->state == MN_FLOW_FREE)
+			continue;
+		if (all || f->ack_now || f->rx_unacked > 1 || e->now >= f->ack_at)
+			mn_out_ctrl(e, f, MN_PKT_ACK, f->snd_nxt);
+		else
+			e->ack_list[kept++] = idx;
+	}
+	e->ack_count = kept;
+}
+
+/*
+ * Acks go out at the end of the receive burst, except that the ack of a
+ * lone in-order packet waits up to transport.ack_delay_us for data of ours
+ * to carry it (a request's answer, at window 1): one packet each way
+ * instead of two. What the sender must learn at once (a gap, a duplicate,
+ * a second packet, a closed window) is acked at the end of the burst.
+ */
+static void
+ack_later(struct mn_engine *e, struct mn_flow *f, bool at_once)
+{
+	if (at_once || e->cfg->ack_delay_us == 0 ||
+	    mn_proto_rx_window(e, f) == 0)
+		f->ack_now = true;
 	if (f->ack_due)
 		return;
 	if (e->ack_count == RTE_DIM(e->ack_list))
-		mn_proto_flush_acks(e);
+		flush_acks(e, true);
 	f->ack_due = true;
+	f->ack_at = e->now + (uint64_t)e->cfg->ack_delay_us * MN_NS_PER_US;
 	e->ack_list[e->ack_count++] = mn_flow_index(&e->flows, f);
 }
 
 void
 mn_proto_flush_acks(struct mn_engine *e)
 {
-	uint32_t i;
-
-	for (i = 0; i < e->ack_count; i++) {
-		struct mn_flow *f = &e->flows.flows[e->ack_list[i]];
-
-		if (f->ack_due && f->state != MN_FLOW_FREE) {
-			mn_out_ctrl(e, f, MN_PKT_ACK, f->snd_nxt);
-			f->ack_due = false;
-		}
-	}
-	e->ack_count = 0;
+	flush_acks(e, false);
 }
 
 static bool
@@ -317,7 +342,9 @@ on_data(struct mn_engine *e, struct mn_flow *f, const struct pkt *p,
 	uint32_t ahead = p->seq - f->rcv_nxt;
 	struct mn_rx_slot *slot;
 
-	ack_later(e, f);
+	/* Anything but the next packet in order on an orderly flow is news
+	 * the sender needs at once (a gap filled moves the ack far). */
+	ack_later(e, f, ahead != 0 || f->rx_held > 0);
 	/* Old (a duplicate) or beyond what the receive ring can hold. */
 	if (ahead > f->rx_mask) {
 		if ((int32_t)ahead < 0) {
@@ -348,6 +375,7 @@ on_data(struct mn_engine *e, struct mn_flow *f, const struct pkt *p,
 		return;
 	}
 	f->ts_recent = p->ts;
+	f->rx_unacked++;
 	accept_in_order(e, f, m, p->flags, p->msg_len);
 	for (slot = &f->rx[f->rcv_nxt & f->rx_mask]; slot->m != NULL;
 	     slot = &f->rx[f->rcv_nxt & f->rx_mask]) {

@@ -138,6 +138,8 @@ hdr_fill_feedback(struct mn_engine *e, struct mn_flow *f, struct mn_hdr *h)
 	h->sack = rte_cpu_to_be_64(sack);
 	h->ts_echo = rte_cpu_to_be_64(f->ts_recent);
 	f->ack_due = false;
+	f->ack_now = false;
+	f->rx_unacked = 0;
 }
 
 static void

@@ -99,6 +99,7 @@ assert_default_values(const struct mn_config *c)
 	ck_assert_uint_eq(c->rto_min_us, 1000);
 	ck_assert_uint_eq(c->rto_max_us, 200000);
 	ck_assert_uint_eq(c->max_retries, 20);
+	ck_assert_uint_eq(c->ack_delay_us, 50);
 	ck_assert_uint_eq(c->window, 256);
 	ck_assert_uint_eq(c->cc_target_us, 500);
 	ck_assert_double_eq(c->cc_ai, 1.0);

@@ -826,6 +826,52 @@ START_TEST(retransmission_timer_backs_off)
 }
 END_TEST
 
+/* The reply of a quick application carries the ack: no pure ACK goes. */
+START_TEST(answer_within_the_ack_delay_carries_the_ack)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_tuple back = { .src_ip = IP_B, .dst_ip = IP_A,
+				      .src_port = LISTEN_PORT, .dst_port = t.src_port };
+	uint32_t acks_ab = ab.seen[MN_PKT_ACK], acks_ba = ba.seen[MN_PKT_ACK];
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		app_send(&a, &t, 100, (uint32_t)i);
+		app_expect(&b, 100, (uint32_t)i, 1000);
+		app_send(&b, &back, 200, (uint32_t)i);
+		app_expect(&a, 200, (uint32_t)i, 1000);
+	}
+	ck_assert_uint_eq(ba.seen[MN_PKT_ACK], acks_ba);
+	ck_assert_uint_le(ab.seen[MN_PKT_ACK], acks_ab + 1);
+	/* a has nothing to send: its ack of the last answer goes after the
+	 * delay */
+	pump(a.cfg.ack_delay_us * MN_NS_PER_US / STEP_NS + 2, STEP_NS);
+	ck_assert_uint_le(ab.seen[MN_PKT_ACK], acks_ab + 2);
+	ck_assert_uint_eq(mn_flow_in_flight(mn_flow_lookup(&b.e.flows,
+		&(struct mn_flow_key){ IP_B, IP_A, LISTEN_PORT, t.src_port })), 0);
+}
+END_TEST
+
+/* A lone packet nobody answers is acked once the delay is over, not before. */
+START_TEST(lone_packet_is_acked_after_the_delay)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	uint32_t acks = ba.seen[MN_PKT_ACK];
+	uint64_t sent;
+
+	app_send(&a, &t, 100, 7);
+	app_expect(&b, 100, 7, 1000);
+	sent = now;
+	while (ba.seen[MN_PKT_ACK] == acks && now - sent < MN_NS_PER_MS)
+		pump(1, STEP_NS);
+	ck_assert_uint_eq(ba.seen[MN_PKT_ACK], acks + 1);
+	ck_assert_uint_ge(now - sent + 2 * STEP_NS,
+			  (uint64_t)b.cfg.ack_delay_us * MN_NS_PER_US);
+	ck_assert_uint_le(now - sent, (uint64_t)b.cfg.ack_delay_us * MN_NS_PER_US +
+			  3 * STEP_NS);
+}
+END_TEST
+
 static enum verdict
 drop_first_ack(const struct frame_info *fi)
 {
@@ -980,6 +1026,8 @@ transport_suite(void)
 	tcase_add_test(tc, sequence_numbers_wrap_around);
 	tcase_add_test(tc, retransmission_timer_backs_off);
 	tcase_add_test(tc, lost_ack_does_not_inflate_the_rtt);
+	tcase_add_test(tc, answer_within_the_ack_delay_carries_the_ack);
+	tcase_add_test(tc, lone_packet_is_acked_after_the_delay);
 	tcase_add_test(tc, silent_peer_resets_the_flow);
 	tcase_add_test(tc, reset_by_peer_reaches_the_application);
 	tcase_add_test(tc, stalled_receiver_keeps_its_flow);
