@@ -12,6 +12,7 @@
 
 #include <rte_common.h>
 #include <rte_errno.h>
+#include <rte_ip.h>
 
 #include "mn_msg.h"
 
@@ -116,6 +117,8 @@ seg_fill(struct rte_mbuf *m, struct iov_cursor *c, uint32_t len)
 		dst += n;
 		len -= (uint32_t)n;
 	}
+	mn_msg_meta(m)->payload_sum =
+		rte_raw_cksum(rte_pktmbuf_mtod(m, const void *), m->data_len);
 }
 
 struct rte_mbuf *

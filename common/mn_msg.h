@@ -42,7 +42,13 @@ struct mn_msg_meta {
 	 * The engine's own use, in every segment: the packet flags (MN_PKT_F_*)
 	 * and, in a message head, the link of a queue of whole messages.
 	 */
-	uint32_t seg_flags;
+	uint16_t seg_flags;
+	/*
+	 * The segment's payload summed as the Internet checksum does (folded,
+	 * not complemented), by libmachnet while the bytes are in its cache
+	 * from the copy: the engine adds only its headers to it.
+	 */
+	uint16_t payload_sum;
 	struct rte_mbuf *next_msg;
 };
 

@@ -40,9 +40,34 @@ frame_mn(struct rte_mbuf *m)
 				       MN_WIRE_HDRS_LEN - sizeof(struct mn_hdr));
 }
 
-/* Checksums last: the Machnet header is covered by UDP's. */
+/*
+ * The UDP checksum of a data frame from the payload's sum, which libmachnet
+ * computed while copying it in: the engine sums only the pseudo-header and
+ * the 56 bytes of UDP and Machnet header in front of it (an even count, so
+ * the payload's 16-bit words line up).
+ */
+static uint16_t
+udp_cksum_over_payload_sum(const struct rte_ipv4_hdr *ip,
+			   const struct rte_udp_hdr *udp, uint16_t payload_sum)
+{
+	uint32_t sum = rte_ipv4_phdr_cksum(ip, 0);
+	uint16_t cksum;
+
+	sum += rte_raw_cksum(udp, sizeof(*udp) + sizeof(struct mn_hdr));
+	sum += payload_sum;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	cksum = (uint16_t)~sum;
+	return cksum == 0 ? 0xffff : cksum; /* 0 would mean "no checksum" */
+}
+
+/*
+ * Checksums last: the Machnet header is covered by UDP's. payload_sum is
+ * the data segment's (mn_msg_meta), or NULL for a frame the engine built.
+ */
 static void
-frame_checksum(const struct mn_engine *e, struct rte_mbuf *m)
+frame_checksum(const struct mn_engine *e, struct rte_mbuf *m,
+	       const uint16_t *payload_sum)
 {
 	struct rte_ipv4_hdr *ip = frame_ip(m);
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
@@ -61,6 +86,8 @@ frame_checksum(const struct mn_engine *e, struct rte_mbuf *m)
 	if (e->ifc.tx_udp_cksum_offload) {
 		m->ol_flags |= RTE_MBUF_F_TX_UDP_CKSUM;
 		udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+	} else if (payload_sum != NULL) {
+		udp->dgram_cksum = udp_cksum_over_payload_sum(ip, udp, *payload_sum);
 	} else {
 		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
 	}
@@ -220,7 +247,7 @@ mn_out_ctrl(struct mn_engine *e, struct mn_flow *f, uint8_t type, uint32_t seq)
 	frame_fill(e, m, &a, 0);
 	hdr_fill(frame_mn(m), type, 0, seq, 0, e->now);
 	hdr_fill_feedback(e, f, frame_mn(m));
-	frame_checksum(e, m);
+	frame_checksum(e, m, NULL);
 	mn_out_tx(e, m);
 }
 
@@ -242,7 +269,7 @@ mn_out_rst(struct mn_engine *e, const struct rte_ether_addr *dst_mac,
 		return;
 	frame_fill(e, m, &a, 0);
 	hdr_fill(frame_mn(m), MN_PKT_RST, 0, 0, 0, e->now);
-	frame_checksum(e, m);
+	frame_checksum(e, m, NULL);
 	mn_out_tx(e, m);
 }
 
@@ -289,7 +316,7 @@ send_next(struct mn_engine *e, struct mn_flow *f, const struct frame_addr *a)
 	hdr_fill(frame_mn(m), MN_PKT_DATA, (uint8_t)meta->seg_flags, f->snd_nxt,
 		 meta->msg_len, e->now);
 	hdr_fill_feedback(e, f, frame_mn(m));
-	frame_checksum(e, m);
+	frame_checksum(e, m, &meta->payload_sum);
 	slot->m = m;
 	slot->sent_at = e->now;
 	slot->sacked = false;
@@ -343,7 +370,7 @@ resend(struct mn_engine *e, struct mn_flow *f, uint32_t seq)
 
 	h->ts = rte_cpu_to_be_64(e->now);
 	hdr_fill_feedback(e, f, h);
-	frame_checksum(e, slot->m);
+	frame_checksum(e, slot->m, &mn_msg_meta(slot->m)->payload_sum);
 	slot->sent_at = e->now;
 	tx_copy(e, slot->m);
 	e->state->counters.tx_retransmits++;
