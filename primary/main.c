@@ -239,7 +239,7 @@ main(int argc, char **argv)
 		return fail("cannot create shared state", rte_strerror(rte_errno));
 	if (mn_telemetry_init(state, pool) != 0)
 		return fail("telemetry", "cannot register /machnet/counters");
-	if (mn_port_init(&cfg, pool, &ifc, port_err) != 0)
+	if (mn_port_init(&cfg, port_id, pool, &ifc, port_err) != 0)
 		return fail("port", port_err);
 	if (mn_control_init(&control, state, MN_CONTROL_RING) != 0)
 		return fail("control", rte_strerror(rte_errno));

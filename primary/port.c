@@ -67,8 +67,9 @@ set_mac(const struct mn_config *cfg, struct mn_iface *ifc)
 }
 
 int
-mn_port_init(const struct mn_config *cfg, struct rte_mempool *pool,
-	     struct mn_iface *ifc, char err[MN_PORT_ERR_LEN])
+mn_port_init(const struct mn_config *cfg, uint16_t port_id,
+	     struct rte_mempool *pool, struct mn_iface *ifc,
+	     char err[MN_PORT_ERR_LEN])
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
@@ -78,8 +79,7 @@ mn_port_init(const struct mn_config *cfg, struct rte_mempool *pool,
 
 	memset(ifc, 0, sizeof(*ifc));
 	memset(&conf, 0, sizeof(conf));
-	if (mn_port_find(&ifc->port_id, err) != 0)
-		return -1;
+	ifc->port_id = port_id;
 	ifc->ip = cfg->ip;
 	ifc->netmask = cfg->netmask;
 	ifc->gateway = cfg->gateway;

@@ -22,9 +22,11 @@ int mn_port_find(uint16_t *port_id, char err[MN_PORT_ERR_LEN]);
  * a buffer must not straddle two hugepages. */
 bool mn_port_uses_physical_addresses(uint16_t port_id);
 
-/* Configures and starts the port; fills ifc. -1 with err on failure. */
-int mn_port_init(const struct mn_config *cfg, struct rte_mempool *pool,
-		 struct mn_iface *ifc, char err[MN_PORT_ERR_LEN]);
+/* Configures and starts port_id (from mn_port_find); fills ifc. -1 with
+ * err on failure. */
+int mn_port_init(const struct mn_config *cfg, uint16_t port_id,
+		 struct rte_mempool *pool, struct mn_iface *ifc,
+		 char err[MN_PORT_ERR_LEN]);
 void mn_port_stop(const struct mn_iface *ifc);
 
 #endif /* MN_PORT_H */
