@@ -56,7 +56,7 @@ $(LIBPRIM): $(PRIMARY_OBJ) $(COMMON_OBJ)
 	ar rcs $@ $^
 
 $(MACHNETD): $(call obj,primary/main.c) $(LIBPRIM)
-	$(CC) -o $@ $^ $(DPDK_LIBS) $(BSD_LIBS) -lpthread
+	$(CC) -o $@ $^ $(DPDK_LIBS) $(BSD_LIBS) -lpthread -lm
 
 $(LIB_SO): $(SECONDARY_OBJ) $(COMMON_OBJ) secondary/libmachnet.map
 	$(CC) -shared -o $@.$(SOVERSION) -Wl,-soname,libmachnet.so.$(SOVERSION) \

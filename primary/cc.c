@@ -2,6 +2,8 @@
  * cc.c: the Swift-style window arithmetic (see cc.h). Kept apart from the
  * protocol code so that the arithmetic can be tested on its own.
  */
+#include <math.h>
+
 #include <rte_common.h>
 
 #include "cc.h"
@@ -36,13 +38,39 @@ decrease(struct mn_cc *cc, const struct mn_cc_params *p, double factor,
 	clamp(cc, p);
 }
 
+/*
+ * Swift's flow-based scaling: the target rises with 1/sqrt(cwnd), from the
+ * base at MN_CC_FS_MAX_CWND packets to base + fs_range at MN_CC_FS_MIN_CWND.
+ * Every flow on a bottleneck sees the same delay, so at equilibrium the
+ * small ones still grow while the large ones shrink. It matters most where
+ * delay is noisy (shared vCPUs): with one target for all, a flow paced far
+ * below one packet per RTT gets one noisy sample per pacing gap, and each
+ * sample above the target cuts it again, while a large flow is cut at most
+ * once per RTT however many samples it gets.
+ */
+uint64_t
+mn_cc_target(const struct mn_cc *cc, const struct mn_cc_params *p)
+{
+	const double lo = 1.0 / sqrt(MN_CC_FS_MAX_CWND);
+	const double hi = 1.0 / sqrt(MN_CC_FS_MIN_CWND);
+	double share;
+
+	if (p->fs_range == 0)
+		return p->target;
+	share = (1.0 / sqrt(cc->cwnd) - lo) / (hi - lo);
+	share = RTE_MAX(RTE_MIN(share, 1.0), 0.0);
+	return p->target + (uint64_t)(share * (double)p->fs_range);
+}
+
 void
 mn_cc_on_ack(struct mn_cc *cc, const struct mn_cc_params *p, uint32_t acked,
 	     uint64_t rtt, uint64_t srtt, uint64_t now)
 {
+	uint64_t target = mn_cc_target(cc, p);
+
 	/* At the target itself keep growing: holding still there would
 	 * freeze unequal shares. */
-	if (rtt <= p->target) {
+	if (rtt <= target) {
 		if (cc->cwnd >= 1.0)
 			cc->cwnd += p->ai * acked / cc->cwnd;
 		else
@@ -50,7 +78,7 @@ mn_cc_on_ack(struct mn_cc *cc, const struct mn_cc_params *p, uint32_t acked,
 		clamp(cc, p);
 		return;
 	}
-	decrease(cc, p, 1.0 - p->beta * (double)(rtt - p->target) / (double)rtt,
+	decrease(cc, p, 1.0 - p->beta * (double)(rtt - target) / (double)rtt,
 		 srtt, now);
 }
 

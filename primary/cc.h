@@ -5,6 +5,8 @@
  * stays below a target delay and shrinks in proportion to the excess
  * (capped, at most once per round trip) when it does not. It may fall
  * below one packet: the sender then paces single packets RTT/cwnd apart.
+ * Small windows aim at a higher delay (Swift's flow-based scaling), so that
+ * flows squeezed to a few packets win back their share from large ones.
  */
 #ifndef MN_CC_H
 #define MN_CC_H
@@ -12,7 +14,8 @@
 #include <stdint.h>
 
 struct mn_cc_params {
-	uint64_t target;  /* ns */
+	uint64_t target;  /* ns, for a window of MN_CC_FS_MAX_CWND or more */
+	uint64_t fs_range; /* ns added to it as the window shrinks; 0: none */
 	double ai;        /* packets per RTT */
 	double beta;
 	double max_mdf;
@@ -25,6 +28,10 @@ struct mn_cc {
 	uint64_t last_decrease;  /* ns */
 };
 
+/* The window span over which the target rises by the whole fs_range. */
+#define MN_CC_FS_MIN_CWND 0.1
+#define MN_CC_FS_MAX_CWND 100.0
+
 void mn_cc_init(struct mn_cc *cc, const struct mn_cc_params *p);
 /* acked packets newly acknowledged, with one round-trip sample. */
 void mn_cc_on_ack(struct mn_cc *cc, const struct mn_cc_params *p,
@@ -35,6 +42,8 @@ void mn_cc_on_loss(struct mn_cc *cc, const struct mn_cc_params *p,
 /* A retransmission timeout. */
 void mn_cc_on_timeout(struct mn_cc *cc, const struct mn_cc_params *p,
 		      uint64_t now);
+/* The delay a flow with this window aims at, ns. */
+uint64_t mn_cc_target(const struct mn_cc *cc, const struct mn_cc_params *p);
 /* Packets that may be in flight: at least one. */
 uint32_t mn_cc_window(const struct mn_cc *cc);
 /* Gap between two packets when the window is below one, else 0. */

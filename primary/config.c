@@ -102,6 +102,7 @@ static const struct key_desc keys[] = {
 	KEY("transport", "window", KEY_UINT, window, 1, 4096),
 	KEY("transport", "ack_delay_us", KEY_UINT, ack_delay_us, 0, 10000),
 	KEY("cc", "target_us", KEY_UINT, cc_target_us, 1, 10000000),
+	KEY("cc", "fs_range_us", KEY_UINT, cc_fs_range_us, 0, 10000000),
 	REAL("cc", "ai", cc_ai, cc_ai_range),
 	REAL("cc", "beta", cc_beta, cc_beta_range),
 	REAL("cc", "max_mdf", cc_max_mdf, cc_max_mdf_range),
@@ -165,6 +166,7 @@ mn_config_defaults(struct mn_config *cfg)
 	cfg->window = 256;
 	cfg->ack_delay_us = 50;
 	cfg->cc_target_us = 500;
+	cfg->cc_fs_range_us = 2000;
 	cfg->cc_ai = 1.0;
 	cfg->cc_beta = 0.8;
 	cfg->cc_max_mdf = 0.5;

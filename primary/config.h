@@ -59,6 +59,7 @@ struct mn_config {
 				* waits for data to ride on, default 50 */
 	/* [cc]: delay-based congestion control in the style of Swift */
 	uint32_t cc_target_us; /* target_us: base target delay, default 500 */
+	uint32_t cc_fs_range_us; /* fs_range_us: target rise for small windows, default 2000 */
 	double cc_ai;          /* ai: additive increase, packets per RTT, default 1.0 */
 	double cc_beta;        /* beta: multiplicative decrease factor, default 0.8 */
 	double cc_max_mdf;     /* max_mdf: largest decrease at once, default 0.5 */

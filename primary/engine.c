@@ -46,6 +46,7 @@ mn_engine_init(struct mn_engine *e, const struct mn_config *cfg,
 	e->next_ephemeral = MN_EPHEMERAL_FIRST;
 	e->cc = (struct mn_cc_params){
 		.target = (uint64_t)cfg->cc_target_us * MN_NS_PER_US,
+		.fs_range = (uint64_t)cfg->cc_fs_range_us * MN_NS_PER_US,
 		.ai = cfg->cc_ai,
 		.beta = cfg->cc_beta,
 		.max_mdf = cfg->cc_max_mdf,

@@ -89,7 +89,7 @@ struct mn_flow {
 	uint64_t rto_at;         /* 0: no timer */
 	uint32_t retries;        /* timeouts in a row with nothing from the peer */
 	struct mn_cc cc;
-	uint64_t next_send_at;   /* pacing, when the window is below one */
+	uint64_t last_sent_at;   /* last new packet, for pacing below one */
 
 	/* receive side */
 	uint32_t peer_isn;

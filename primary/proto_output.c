@@ -303,7 +303,6 @@ send_next(struct mn_engine *e, struct mn_flow *f, const struct frame_addr *a)
 	const struct mn_msg_meta *meta = mn_msg_meta(m);
 	uint32_t payload_len = m->data_len;
 	struct mn_tx_slot *slot = &f->tx[f->snd_nxt & f->tx_mask];
-	uint64_t gap = mn_cc_pacing_gap(&f->cc, f->rto.srtt);
 
 	f->unsent_head = m->next;
 	if (f->unsent_head == NULL)
@@ -321,11 +320,21 @@ send_next(struct mn_engine *e, struct mn_flow *f, const struct frame_addr *a)
 	slot->sent_at = e->now;
 	slot->sacked = false;
 	f->snd_nxt++;
-	if (gap != 0)
-		f->next_send_at = e->now + gap;
+	f->last_sent_at = e->now;
 	if (f->rto_at == 0)
 		f->rto_at = e->now + f->rto.rto;
 	tx_copy(e, m);
+}
+
+/*
+ * Below one packet per round trip a flow waits RTT/cwnd after its last
+ * packet, with the window as it is now: an ack that lifted the window
+ * ends a wait that the old, smaller window had set.
+ */
+static bool
+pacing_allows(const struct mn_engine *e, const struct mn_flow *f)
+{
+	return e->now - f->last_sent_at >= mn_cc_pacing_gap(&f->cc, f->rto.srtt);
 }
 
 uint32_t
@@ -335,10 +344,11 @@ mn_out_data(struct mn_engine *e, struct mn_flow *f, uint32_t budget)
 	uint32_t sent = 0;
 	struct frame_addr a;
 
+	if (!pacing_allows(e, f))
+		return 0;
 	flow_addr(f, &a);
 	while (sent < budget && f->unsent_head != NULL &&
-	       mn_flow_in_flight(f) < window && mn_out_room(e) > 0 &&
-	       e->now >= f->next_send_at) {
+	       mn_flow_in_flight(f) < window && mn_out_room(e) > 0) {
 		send_next(e, f, &a);
 		sent++;
 	}

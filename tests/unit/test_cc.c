@@ -16,6 +16,17 @@ static const struct mn_cc_params params = {
 	.max_cwnd = 256,
 };
 
+/* The defaults: the target rises by 2 ms as windows shrink. */
+static const struct mn_cc_params scaled = {
+	.target = 500 * MN_NS_PER_US,
+	.fs_range = 2000 * MN_NS_PER_US,
+	.ai = 1.0,
+	.beta = 0.8,
+	.max_mdf = 0.5,
+	.min_cwnd = 0.01,
+	.max_cwnd = 256,
+};
+
 START_TEST(window_grows_one_packet_per_rtt_below_target)
 {
 	struct mn_cc cc;
@@ -140,9 +151,11 @@ END_TEST
  * round trip for all, their throughputs) end up equal: Jain's index over
  * the last rounds is above 0.99, and the queue stays near the target. A
  * round trip exactly at the target counts as below it: otherwise the flows
- * freeze there with whatever shares they had.
+ * freeze there with whatever shares they had. The same holds with a target
+ * that rises for small windows.
  */
-START_TEST(flows_sharing_a_bottleneck_converge_to_equal_shares)
+static void
+assert_flows_converge(const struct mn_cc_params *p)
 {
 	const double pipe = 97.0; /* packets in flight at 1 packet/us, 97 us */
 	struct mn_cc cc[3];
@@ -151,7 +164,7 @@ START_TEST(flows_sharing_a_bottleneck_converge_to_equal_shares)
 	int i, round;
 
 	for (i = 0; i < 3; i++) {
-		mn_cc_init(&cc[i], &params);
+		mn_cc_init(&cc[i], p);
 		cc[i].cwnd = start[i];
 	}
 	for (round = 0; round < 4000; round++) {
@@ -162,7 +175,7 @@ START_TEST(flows_sharing_a_bottleneck_converge_to_equal_shares)
 		for (i = 0; i < 3; i++) {
 			uint32_t acked = cc[i].cwnd < 1.0 ? 1 : (uint32_t)cc[i].cwnd;
 
-			mn_cc_on_ack(&cc[i], &params, acked, rtt, rtt, now);
+			mn_cc_on_ack(&cc[i], p, acked, rtt, rtt, now);
 			if (round >= 3000)
 				avg[i] += cc[i].cwnd / 1000.0;
 		}
@@ -173,7 +186,134 @@ START_TEST(flows_sharing_a_bottleneck_converge_to_equal_shares)
 		sum2 += avg[i] * avg[i];
 	}
 	ck_assert_double_gt(sum * sum / (3 * sum2), 0.99);
-	ck_assert_uint_lt(rtt, 2 * params.target);
+	ck_assert_uint_lt(rtt, 2 * mn_cc_target(&cc[0], p));
+}
+
+START_TEST(flows_sharing_a_bottleneck_converge_to_equal_shares)
+{
+	assert_flows_converge(&params);
+	assert_flows_converge(&scaled);
+}
+END_TEST
+
+static uint64_t
+target_at(double cwnd)
+{
+	struct mn_cc cc = { .cwnd = cwnd };
+
+	return mn_cc_target(&cc, &scaled);
+}
+
+START_TEST(small_windows_aim_at_a_higher_delay)
+{
+	struct mn_cc cc;
+	uint64_t now = 10 * MN_NS_PER_MS, srtt = MN_NS_PER_MS;
+
+	ck_assert_uint_eq(target_at(256), 500 * MN_NS_PER_US);
+	ck_assert_uint_eq(target_at(MN_CC_FS_MAX_CWND), 500 * MN_NS_PER_US);
+	ck_assert_uint_eq(target_at(MN_CC_FS_MIN_CWND), 2500 * MN_NS_PER_US);
+	ck_assert_uint_eq(target_at(0.01), 2500 * MN_NS_PER_US);
+	/* in between with 1/sqrt(cwnd): 500 + 2000 * (1 - 0.1) / (sqrt(10) - 0.1) */
+	ck_assert_uint_lt(target_at(1.0) - 1087 * MN_NS_PER_US, MN_NS_PER_US);
+	ck_assert_uint_gt(target_at(10), target_at(20));
+	/* without a range, one target for all */
+	ck_assert_uint_eq(mn_cc_target(&(struct mn_cc){ .cwnd = 0.01 }, &params),
+			  params.target);
+	/* 2 ms: a small window grows, a large one shrinks */
+	mn_cc_init(&cc, &scaled);
+	cc.cwnd = 0.1;
+	mn_cc_on_ack(&cc, &scaled, 1, 2 * MN_NS_PER_MS, srtt, now);
+	ck_assert_double_eq_tol(cc.cwnd, 1.1, 1e-9);
+	cc.cwnd = 100.0;
+	mn_cc_on_ack(&cc, &scaled, 1, 2 * MN_NS_PER_MS, srtt, now);
+	ck_assert_double_lt(cc.cwnd, 100.0);
+}
+END_TEST
+
+/*
+ * Three flows through one bottleneck (one packet per microsecond behind a
+ * 50 us base round trip), and, as on a VM whose vCPUs are shared, every
+ * round trip sample carries a random scheduling delay: half of them more
+ * than the base target. Each flow's acks come back one by one; below one
+ * packet a flow paces itself srtt/cwnd apart. Returns the longest time
+ * any flow went without sending, after a warm-up, in ns.
+ */
+static uint64_t
+longest_silence_under_noisy_delay(const struct mn_cc_params *p)
+{
+	enum { FLOWS = 3, MAX_INFLIGHT = 256 };
+	const uint64_t tick = 10 * MN_NS_PER_US, end = 4000 * MN_NS_PER_MS;
+	struct {
+		struct mn_cc cc;
+		struct mn_rto rto;
+		uint64_t due[MAX_INFLIGHT], sent_at[MAX_INFLIGHT];
+		unsigned int inflight;
+		uint64_t last_sent;
+	} fl[FLOWS];
+	uint64_t rng = 7, now, longest = 0;
+	unsigned int i, j, total;
+
+	for (i = 0; i < FLOWS; i++) {
+		mn_cc_init(&fl[i].cc, p);
+		mn_rto_init(&fl[i].rto, 5 * MN_NS_PER_MS, MN_NS_PER_MS, 200 * MN_NS_PER_MS);
+		fl[i].inflight = 0;
+		fl[i].last_sent = 0;
+	}
+	for (now = tick; now < end; now += tick) {
+		total = 0;
+		for (i = 0; i < FLOWS; i++)
+			total += fl[i].inflight;
+		for (i = 0; i < FLOWS; i++) {
+			for (j = 0; j < fl[i].inflight;) {
+				uint64_t rtt;
+
+				if (fl[i].due[j] > now) {
+					j++;
+					continue;
+				}
+				rtt = now - fl[i].sent_at[j];
+				mn_rto_sample(&fl[i].rto, rtt);
+				mn_cc_on_ack(&fl[i].cc, p, 1, rtt, fl[i].rto.srtt, now);
+				fl[i].inflight--;
+				fl[i].due[j] = fl[i].due[fl[i].inflight];
+				fl[i].sent_at[j] = fl[i].sent_at[fl[i].inflight];
+			}
+			while (fl[i].inflight < RTE_MIN(mn_cc_window(&fl[i].cc),
+							 (uint32_t)MAX_INFLIGHT) &&
+			       now - fl[i].last_sent >=
+				       mn_cc_pacing_gap(&fl[i].cc, fl[i].rto.srtt)) {
+				uint64_t queue = total > 50 ? (total - 50) * MN_NS_PER_US : 0;
+				uint64_t noise;
+
+				rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+				noise = (rng >> 33) % 2 ? (rng >> 40) % (3 * MN_NS_PER_MS) : 0;
+				if (now > 500 * MN_NS_PER_MS && now - fl[i].last_sent > longest)
+					longest = now - fl[i].last_sent;
+				fl[i].due[fl[i].inflight] = now + 50 * MN_NS_PER_US +
+							    queue + noise;
+				fl[i].sent_at[fl[i].inflight++] = now;
+				fl[i].last_sent = now;
+				total++;
+			}
+		}
+	}
+	return longest;
+}
+
+/*
+ * With one target for all, samples above it keep cutting a paced flow
+ * (one sample per pacing gap) down to min_cwnd, and it then waits 100
+ * round trips between packets: a flow starved for a long while, as
+ * incast on a shared VM showed. A higher target for small windows lets
+ * it climb back at once.
+ */
+START_TEST(noisy_delay_starves_no_flow)
+{
+	uint64_t one_target = longest_silence_under_noisy_delay(&params);
+	uint64_t with_scaling = longest_silence_under_noisy_delay(&scaled);
+
+	ck_assert_uint_gt(one_target, 50 * MN_NS_PER_MS);
+	ck_assert_uint_lt(with_scaling, 20 * MN_NS_PER_MS);
 }
 END_TEST
 
@@ -190,6 +330,8 @@ cc_suite(void)
 	tcase_add_test(tc, rto_follows_rfc6298_within_bounds);
 	tcase_add_test(tc, loss_alone_keeps_at_least_one_packet);
 	tcase_add_test(tc, flows_sharing_a_bottleneck_converge_to_equal_shares);
+	tcase_add_test(tc, small_windows_aim_at_a_higher_delay);
+	tcase_add_test(tc, noisy_delay_starves_no_flow);
 	suite_add_tcase(s, tc);
 	return s;
 }

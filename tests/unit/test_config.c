@@ -102,6 +102,7 @@ assert_default_values(const struct mn_config *c)
 	ck_assert_uint_eq(c->ack_delay_us, 50);
 	ck_assert_uint_eq(c->window, 256);
 	ck_assert_uint_eq(c->cc_target_us, 500);
+	ck_assert_uint_eq(c->cc_fs_range_us, 2000);
 	ck_assert_double_eq(c->cc_ai, 1.0);
 	ck_assert_double_eq(c->cc_beta, 0.8);
 	ck_assert_double_eq(c->cc_max_mdf, 0.5);
@@ -164,6 +165,7 @@ static const char full_conf[] =
 	"window = 4096\n"
 	"[cc]\n"
 	"target_us = 50\n"
+	"fs_range_us = 0\n"
 	"ai = 2.5\n"
 	"beta = 1\n"
 	"max_mdf = 0.25\n"
@@ -218,6 +220,7 @@ START_TEST(test_full_file)
 	ck_assert_uint_eq(c.max_retries, 3);
 	ck_assert_uint_eq(c.window, 4096);
 	ck_assert_uint_eq(c.cc_target_us, 50);
+	ck_assert_uint_eq(c.cc_fs_range_us, 0);
 	ck_assert_double_eq(c.cc_ai, 2.5);
 	ck_assert_double_eq(c.cc_beta, 1);
 	ck_assert_double_eq(c.cc_max_mdf, 0.25);
@@ -437,6 +440,7 @@ static const struct bad_case bad_cases[] = {
 	  "transport.rto_min_us: 300000 is above transport.rto_max_us (200000)" },
 	{ NULL, "cc.target_us=0", "cc.target_us" },
 	{ NULL, "cc.target_us=10000001", "cc.target_us" },
+	{ NULL, "cc.fs_range_us=10000001", "cc.fs_range_us" },
 	{ NULL, "cc.ai=0.0009", "cc.ai: \"0.0009\" is not in 0.001..1000" },
 	{ NULL, "cc.ai=1000.5", "cc.ai" },
 	{ NULL, "cc.ai=-1", "cc.ai: \"-1\" is not a decimal number" },

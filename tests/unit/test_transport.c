@@ -907,6 +907,37 @@ START_TEST(lost_ack_does_not_inflate_the_rtt)
 }
 END_TEST
 
+/*
+ * A flow paced below one packet per round trip waits RTT/cwnd between
+ * packets. When an ack lifts its window back above one, the next packet
+ * goes at once: the wait set for the old, tiny window no longer applies
+ * (it held flows back for up to 100 round trips under incast).
+ */
+START_TEST(window_back_above_one_ends_the_pacing_wait)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_key ka = { IP_A, IP_B, t.src_port, LISTEN_PORT };
+	struct mn_flow *fa = mn_flow_lookup(&a.e.flows, &ka);
+	uint64_t sent;
+
+	app_send(&a, &t, 100, 1);
+	app_expect(&b, 100, 1, 1000);
+	pump(200, STEP_NS);
+	ck_assert_uint_ne(fa->rto.srtt, 0);
+	/* The window fell to its floor: one packet per 100 round trips. */
+	fa->cc.cwnd = a.cfg.cc_min_cwnd;
+	app_send(&a, &t, 100, 2);
+	app_expect(&b, 100, 2, 1000);
+	pump(200, STEP_NS);
+	/* Its ack came back quickly, and the window is above one again. */
+	ck_assert_double_ge(fa->cc.cwnd, 1.0);
+	app_send(&a, &t, 100, 3);
+	sent = now;
+	app_expect(&b, 100, 3, 100000);
+	ck_assert_uint_lt(now - sent, 10 * fa->rto.srtt + 100 * STEP_NS);
+}
+END_TEST
+
 static enum verdict
 drop_everything(const struct frame_info *fi)
 {
@@ -1028,6 +1059,7 @@ transport_suite(void)
 	tcase_add_test(tc, lost_ack_does_not_inflate_the_rtt);
 	tcase_add_test(tc, answer_within_the_ack_delay_carries_the_ack);
 	tcase_add_test(tc, lone_packet_is_acked_after_the_delay);
+	tcase_add_test(tc, window_back_above_one_ends_the_pacing_wait);
 	tcase_add_test(tc, silent_peer_resets_the_flow);
 	tcase_add_test(tc, reset_by_peer_reaches_the_application);
 	tcase_add_test(tc, stalled_receiver_keeps_its_flow);
