@@ -12,8 +12,8 @@
 
 #include <rte_common.h>
 #include <rte_errno.h>
-#include <rte_ip.h>
 
+#include "mn_cksum.h"
 #include "mn_msg.h"
 
 /* mbufs taken from or given back to the pool in one ring operation. */
@@ -118,7 +118,7 @@ seg_fill(struct rte_mbuf *m, struct iov_cursor *c, uint32_t len)
 		len -= (uint32_t)n;
 	}
 	mn_msg_meta(m)->payload_sum =
-		rte_raw_cksum(rte_pktmbuf_mtod(m, const void *), m->data_len);
+		mn_cksum(rte_pktmbuf_mtod(m, const void *), m->data_len);
 }
 
 struct rte_mbuf *

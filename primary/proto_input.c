@@ -14,6 +14,7 @@
 #include "arp.h"
 #include "clock.h"
 #include "icmp.h"
+#include "mn_cksum.h"
 #include "mn_wire.h"
 #include "proto.h"
 
@@ -100,9 +101,10 @@ mn_proto_flush_acks(struct mn_engine *e)
 	flush_acks(e, false);
 }
 
+/* An intact datagram sums, with its pseudo-header, to 0xffff. */
 static bool
 l4_checksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
-	       const struct rte_udp_hdr *udp)
+	       const struct rte_udp_hdr *udp, uint32_t l4_len)
 {
 	uint64_t l4 = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
 
@@ -110,7 +112,8 @@ l4_checksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 		return true;
 	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD)
 		return false;
-	return udp->dgram_cksum == 0 || rte_ipv4_udptcp_cksum_verify(ip, udp) == 0;
+	return udp->dgram_cksum == 0 ||
+	       mn_cksum_add(rte_ipv4_phdr_cksum(ip, 0), mn_cksum(udp, l4_len)) == 0xffff;
 }
 
 static bool
@@ -153,7 +156,8 @@ parse(const struct mn_engine *e, const struct rte_mbuf *m, struct pkt *p)
 	udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + ihl);
 	udp_len = rte_be_to_cpu_16(udp->dgram_len);
 	if (ip_len - ihl < sizeof(*udp) + sizeof(*h) || udp_len > ip_len - ihl ||
-	    udp_len < sizeof(*udp) + sizeof(*h) || !l4_checksum_ok(m, ip, udp))
+	    udp_len < sizeof(*udp) + sizeof(*h) ||
+	    !l4_checksum_ok(m, ip, udp, ip_len - ihl))
 		return false;
 	h = (const struct mn_hdr *)(udp + 1);
 	if (rte_be_to_cpu_16(h->magic) != MN_WIRE_MAGIC ||

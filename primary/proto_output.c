@@ -15,6 +15,7 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include "mn_cksum.h"
 #include "mn_wire.h"
 #include "proto.h"
 
@@ -50,14 +51,10 @@ static uint16_t
 udp_cksum_over_payload_sum(const struct rte_ipv4_hdr *ip,
 			   const struct rte_udp_hdr *udp, uint16_t payload_sum)
 {
-	uint32_t sum = rte_ipv4_phdr_cksum(ip, 0);
-	uint16_t cksum;
+	uint16_t sum = mn_cksum_add(rte_ipv4_phdr_cksum(ip, 0),
+				    mn_cksum(udp, sizeof(*udp) + sizeof(struct mn_hdr)));
+	uint16_t cksum = (uint16_t)~mn_cksum_add(sum, payload_sum);
 
-	sum += rte_raw_cksum(udp, sizeof(*udp) + sizeof(struct mn_hdr));
-	sum += payload_sum;
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	cksum = (uint16_t)~sum;
 	return cksum == 0 ? 0xffff : cksum; /* 0 would mean "no checksum" */
 }
 
