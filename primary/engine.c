@@ -21,7 +21,7 @@
 #include "mn_wire.h"
 #include "proto.h"
 
-uint64_t mn_clock_hz;
+uint64_t mn_clock_ns_mult;
 
 #define MN_MAX_FLOWS 4096
 #define MN_LOOPBACK_SIZE 4096
