@@ -20,6 +20,9 @@ struct mn_iface {
 	bool tx_ip_cksum_offload;
 	bool tx_udp_cksum_offload;
 	bool rx_cksum_offload;
+	/* The PMD only reads a frame it sends and then drops its reference,
+	 * so it may be given the flow's own frame rather than a copy. */
+	bool tx_shares_frames;
 };
 
 /* The IP to resolve to reach dst, or 0 when dst is off-link with no gateway. */

@@ -34,6 +34,20 @@ mn_port_find(uint16_t *port_id, char err[MN_PORT_ERR_LEN])
 	return 0;
 }
 
+/*
+ * PMDs known to copy a frame out and free their reference in the same
+ * tx_burst, so the engine may hand them the frame a flow keeps for
+ * retransmission. Not af_xdp: its zero-copy path loses an mbuf with a
+ * second reference. Not a NIC driver yet: some rewrite a shared frame for
+ * offloads, and none is measured here.
+ */
+static bool
+driver_shares_frames(const char *driver)
+{
+	return strcmp(driver, "net_af_packet") == 0 ||
+	       strcmp(driver, "net_memif") == 0;
+}
+
 static void
 pick_offloads(const struct rte_eth_dev_info *info, struct rte_eth_conf *conf,
 	      struct mn_iface *ifc)
@@ -97,6 +111,7 @@ mn_port_init(const struct mn_config *cfg, uint16_t port_id,
 		return -1;
 	}
 	pick_offloads(&info, &conf, ifc);
+	ifc->tx_shares_frames = driver_shares_frames(info.driver_name);
 	step = "configure";
 	rc = rte_eth_dev_configure(ifc->port_id, 1, 1, &conf);
 	if (rc != 0)

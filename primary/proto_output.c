@@ -3,10 +3,12 @@
  *
  * Data segments arrive from applications with room for every header in
  * front of the payload, so headers are prepended in place. The flow keeps
- * that segment until the peer acknowledges it and gives the NIC a copy of
- * the frame: PMDs do not all honour a second reference on an mbuf they
- * transmit (af_xdp in zero-copy mode loses such mbufs), so the NIC always
- * gets a buffer it owns alone. A retransmission is another copy.
+ * that frame until the peer acknowledges it. The NIC gets the frame itself
+ * with a second reference where the PMD copies it out and lets go at once
+ * (af_packet, memif), and a copy elsewhere: af_xdp in zero-copy mode loses
+ * mbufs with a second reference. A retransmission rewrites the frame's
+ * feedback and clock, so a frame the NIC still holds is first replaced by
+ * a copy of its own.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -176,13 +178,18 @@ flow_addr(const struct mn_flow *f, struct frame_addr *a)
 	a->dst_port = f->key.remote_port;
 }
 
+static bool
+frame_to_self(const struct mn_engine *e, const struct rte_mbuf *m)
+{
+	return rte_is_same_ether_addr(&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr,
+				      &e->ifc.mac);
+}
+
 void
 mn_out_tx(struct mn_engine *e, struct rte_mbuf *m)
 {
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-
 	/* A frame to our own address goes straight back to input. */
-	if (rte_is_same_ether_addr(&eth->dst_addr, &e->ifc.mac)) {
+	if (frame_to_self(e, m)) {
 		if (rte_ring_sp_enqueue(e->loopback, m) != 0) {
 			rte_pktmbuf_free(m);
 			e->state->counters.rx_dropped++;
@@ -271,16 +278,41 @@ mn_out_rst(struct mn_engine *e, const struct rte_ether_addr *dst_mac,
 }
 
 /*
- * Without a buffer the segment simply stays unsent in flight: the
- * retransmission timer sends it once the pool has room again.
+ * Hands the NIC a kept frame. A frame to ourselves is always a copy: input
+ * takes it apart. Without a buffer for a copy the segment simply stays
+ * unsent in flight: the retransmission timer sends it once the pool has
+ * room again.
  */
 static void
-tx_copy(struct mn_engine *e, struct rte_mbuf *m)
+tx_kept(struct mn_engine *e, struct rte_mbuf *m)
 {
-	struct rte_mbuf *copy = rte_pktmbuf_copy(m, e->pool, 0, UINT32_MAX);
+	struct rte_mbuf *copy;
 
+	if (e->ifc.tx_shares_frames && !frame_to_self(e, m)) {
+		rte_mbuf_refcnt_update(m, 1);
+		mn_out_tx(e, m);
+		return;
+	}
+	copy = rte_pktmbuf_copy(m, e->pool, 0, UINT32_MAX);
 	if (copy != NULL)
 		mn_out_tx(e, copy);
+}
+
+/* Gives the slot a frame of its own if the NIC still holds its current one. */
+static bool
+slot_own_frame(struct mn_engine *e, struct mn_tx_slot *slot)
+{
+	struct rte_mbuf *copy;
+
+	if (rte_mbuf_refcnt_read(slot->m) == 1)
+		return true;
+	copy = rte_pktmbuf_copy(slot->m, e->pool, 0, UINT32_MAX);
+	if (copy == NULL)
+		return false;
+	*mn_msg_meta(copy) = *mn_msg_meta(slot->m);
+	rte_pktmbuf_free(slot->m);
+	slot->m = copy;
+	return true;
 }
 
 /* Packets the flow may have in flight now: 0 while the peer has no room. */
@@ -320,7 +352,7 @@ send_next(struct mn_engine *e, struct mn_flow *f, const struct frame_addr *a)
 	f->last_sent_at = e->now;
 	if (f->rto_at == 0)
 		f->rto_at = e->now + f->rto.rto;
-	tx_copy(e, m);
+	tx_kept(e, m);
 }
 
 /*
@@ -373,13 +405,16 @@ static void
 resend(struct mn_engine *e, struct mn_flow *f, uint32_t seq)
 {
 	struct mn_tx_slot *slot = &f->tx[seq & f->tx_mask];
-	struct mn_hdr *h = frame_mn(slot->m);
+	struct mn_hdr *h;
 
+	if (!slot_own_frame(e, slot))
+		return;
+	h = frame_mn(slot->m);
 	h->ts = rte_cpu_to_be_64(e->now);
 	hdr_fill_feedback(e, f, h);
 	frame_checksum(e, slot->m, &mn_msg_meta(slot->m)->payload_sum);
 	slot->sent_at = e->now;
-	tx_copy(e, slot->m);
+	tx_kept(e, slot->m);
 	e->state->counters.tx_retransmits++;
 }
 

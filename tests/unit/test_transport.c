@@ -151,6 +151,10 @@ node_init(struct node *n, uint32_t ip)
 	ifc.mtu = 1500;
 	ifc.mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, (uint8_t)ip } };
 	ck_assert_int_eq(mn_engine_init(&n->e, &n->cfg, &ifc, &n->state, &n->ctl, pool), 0);
+	/* The simulated wire copies each frame and drops its reference, as
+	 * af_packet does: the engines may share kept frames with it (the
+	 * tests of the copying path, af_xdp's, turn this off). */
+	n->e.ifc.tx_shares_frames = true;
 	mn_engine_set_channel(&n->e, 0, n->app_tx, n->app_rx);
 	cmd.msg.op = MN_CTRL_ATTACH;
 	cmd.msg.generation = 1;
@@ -938,6 +942,86 @@ START_TEST(window_back_above_one_ends_the_pacing_wait)
 }
 END_TEST
 
+static uint64_t
+frame_ts(const struct rte_mbuf *m)
+{
+	const struct mn_hdr *h = rte_pktmbuf_mtod_offset(m, const struct mn_hdr *,
+		MN_WIRE_HDRS_LEN - sizeof(struct mn_hdr));
+
+	return rte_be_to_cpu_64(h->ts);
+}
+
+/*
+ * A retransmission rewrites the frame's clock and feedback. If the NIC
+ * still holds the frame the flow shared with it, the flow must rewrite a
+ * copy of its own, never the frame the NIC may be sending.
+ */
+START_TEST(frame_the_nic_still_holds_is_not_rewritten)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_key ka = { IP_A, IP_B, t.src_port, LISTEN_PORT };
+	struct mn_flow *fa = mn_flow_lookup(&a.e.flows, &ka);
+	unsigned int in_use = rte_mempool_in_use_count(pool);
+	struct rte_mbuf *first, *second;
+	uint64_t first_ts, deadline;
+
+	app_send(&a, &t, 100, 4);
+	/* Only A runs: its frame stays on the NIC's ring, not yet sent. */
+	while (rte_ring_count(a.nic_tx) == 0)
+		mn_engine_step(&a.e, now += STEP_NS);
+	ck_assert_int_eq(rte_ring_dequeue(a.nic_tx, (void **)&first), 0);
+	ck_assert_uint_eq(rte_mbuf_refcnt_read(first), 2);
+	first_ts = frame_ts(first);
+	deadline = now + fa->rto.rto + 2 * MN_TIMER_PERIOD_NS;
+	while (rte_ring_count(a.nic_tx) == 0 && now < deadline)
+		mn_engine_step(&a.e, now += STEP_NS);
+	ck_assert_int_eq(rte_ring_dequeue(a.nic_tx, (void **)&second), 0);
+	ck_assert_ptr_ne(second, first);
+	ck_assert_uint_eq(frame_ts(first), first_ts);
+	ck_assert_uint_gt(frame_ts(second), first_ts);
+	/* the flow let go of the frame the NIC held; the NIC still has it */
+	ck_assert_uint_eq(rte_mbuf_refcnt_read(first), 1);
+	rte_pktmbuf_free(first);
+	ck_assert_int_eq(rte_ring_enqueue(a.nic_tx, second), 0);
+	app_expect(&b, 100, 4, 1000);
+	pump(200, STEP_NS);
+	ck_assert_uint_eq(rte_mempool_in_use_count(pool), in_use);
+}
+END_TEST
+
+/* Loss recovery gives back every buffer, sharing frames with the NIC or not. */
+static void
+lossy_transfer_leaves_no_buffer_behind(bool share)
+{
+	unsigned int in_use = rte_mempool_in_use_count(pool);
+	struct mn_flow_tuple t;
+
+	a.e.ifc.tx_shares_frames = share;
+	b.e.ifc.tx_shares_frames = share;
+	t = connect_ok(&a, IP_B, LISTEN_PORT);
+	ab.rule = drop_third_data;
+	app_send(&a, &t, 10 * a.state.mss, 7);
+	app_expect(&b, 10 * a.state.mss, 7, 20000);
+	ck_assert_uint_gt(a.state.counters.tx_retransmits, 0);
+	ck_assert_int_eq(request(&a, MN_CTRL_CLOSE, &t, STEP_NS, 10), 0);
+	app_expect_event(&b, MN_MSG_EV_CLOSED, 1000);
+	pump(100, STEP_NS);
+	ck_assert_uint_eq(a.e.flows.count, 0);
+	ck_assert_uint_eq(rte_mempool_in_use_count(pool), in_use);
+}
+
+START_TEST(shared_frames_all_come_back)
+{
+	lossy_transfer_leaves_no_buffer_behind(true);
+}
+END_TEST
+
+START_TEST(copied_frames_all_come_back)
+{
+	lossy_transfer_leaves_no_buffer_behind(false);
+}
+END_TEST
+
 static enum verdict
 drop_everything(const struct frame_info *fi)
 {
@@ -1060,6 +1144,9 @@ transport_suite(void)
 	tcase_add_test(tc, answer_within_the_ack_delay_carries_the_ack);
 	tcase_add_test(tc, lone_packet_is_acked_after_the_delay);
 	tcase_add_test(tc, window_back_above_one_ends_the_pacing_wait);
+	tcase_add_test(tc, frame_the_nic_still_holds_is_not_rewritten);
+	tcase_add_test(tc, shared_frames_all_come_back);
+	tcase_add_test(tc, copied_frames_all_come_back);
 	tcase_add_test(tc, silent_peer_resets_the_flow);
 	tcase_add_test(tc, reset_by_peer_reaches_the_application);
 	tcase_add_test(tc, stalled_receiver_keeps_its_flow);
