@@ -155,7 +155,7 @@ mn_config_defaults(struct mn_config *cfg)
 	cfg->rx_desc = 1024;
 	cfg->tx_desc = 1024;
 	cfg->idle_mode = MN_IDLE_SPIN;
-	cfg->idle_polls = 256;
+	cfg->idle_polls = 1;
 	cfg->idle_sleep_us = 20;
 	cfg->connect_timeout_ms = 1000;
 	cfg->syn_rto_ms = 50;

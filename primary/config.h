@@ -42,7 +42,7 @@ struct mn_config {
 	uint16_t tx_desc;      /* tx_desc, default 1024 */
 	/* [engine] */
 	enum mn_idle_mode idle_mode; /* idle: spin|yield|sleep, default spin */
-	uint32_t idle_polls;   /* idle_polls, default 256 */
+	uint32_t idle_polls;   /* idle_polls, default 1 */
 	uint32_t idle_sleep_us; /* idle_sleep_us, default 20 */
 	/* [transport] */
 	uint32_t connect_timeout_ms; /* connect_timeout_ms, default 1000 */

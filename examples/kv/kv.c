@@ -25,7 +25,7 @@
 #include "kv.h"
 #include "machnet.h"
 
-#define KV_IDLE_POLLS 64
+#define KV_SLEEP_AFTER_POLLS 64
 #define KV_IDLE_SLEEP_NS 20000
 
 volatile sig_atomic_t kv_stop;
@@ -73,13 +73,18 @@ kv_idle(enum kv_idle mode, bool progress, unsigned int *empty)
 		*empty = 0;
 		return;
 	}
-	if (mode == KV_IDLE_SPIN || ++*empty < KV_IDLE_POLLS)
+	if (mode == KV_IDLE_SPIN)
+		return;
+	/* A yield is cheap and hands a shared vCPU to whoever has work at
+	 * once; a sleep costs a wake-up, so it waits for a run of empty polls. */
+	if (mode == KV_IDLE_YIELD) {
+		sched_yield();
+		return;
+	}
+	if (++*empty < KV_SLEEP_AFTER_POLLS)
 		return;
 	*empty = 0;
-	if (mode == KV_IDLE_YIELD)
-		sched_yield();
-	else
-		nanosleep(&nap, NULL);
+	nanosleep(&nap, NULL);
 }
 
 void *

@@ -34,7 +34,7 @@
 #include "machnet.h"
 
 #define MG_DEFAULT_PORT 888
-#define MG_IDLE_POLLS 64
+#define MG_SLEEP_AFTER_POLLS 64
 #define MG_IDLE_SLEEP_NS 20000
 #define MG_RECV_BURST 32
 #define MG_NR_TIMEOUT_S 60
@@ -119,7 +119,7 @@ mg_now_ns(void)
 	return (uint64_t)ts.tv_sec * MG_NS_PER_S + (uint64_t)ts.tv_nsec;
 }
 
-/* Called after every poll; backs off only after MG_IDLE_POLLS empty ones. */
+/* Called after every poll: yields at once, sleeps after a run of empty ones. */
 static void
 mg_idle(enum mg_idle mode, bool progress, unsigned int *empty)
 {
@@ -129,13 +129,18 @@ mg_idle(enum mg_idle mode, bool progress, unsigned int *empty)
 		*empty = 0;
 		return;
 	}
-	if (mode == MG_IDLE_SPIN || ++*empty < MG_IDLE_POLLS)
+	if (mode == MG_IDLE_SPIN)
+		return;
+	/* A yield is cheap and hands a shared vCPU to whoever has work at
+	 * once; a sleep costs a wake-up, so it waits for a run of empty polls. */
+	if (mode == MG_IDLE_YIELD) {
+		sched_yield();
+		return;
+	}
+	if (++*empty < MG_SLEEP_AFTER_POLLS)
 		return;
 	*empty = 0;
-	if (mode == MG_IDLE_YIELD)
-		sched_yield();
-	else
-		nanosleep(&nap, NULL);
+	nanosleep(&nap, NULL);
 }
 
 static uint64_t

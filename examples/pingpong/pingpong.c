@@ -22,7 +22,7 @@
 #include "machnet.h"
 
 #define PP_DEFAULT_PORT 31580
-#define PP_IDLE_POLLS 64
+#define PP_SLEEP_AFTER_POLLS 64
 #define PP_IDLE_SLEEP_NS 20000
 
 enum pp_idle { PP_IDLE_SPIN, PP_IDLE_YIELD, PP_IDLE_SLEEP };
@@ -75,7 +75,7 @@ pp_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Called after every poll; backs off only after PP_IDLE_POLLS empty ones. */
+/* Called after every poll: yields at once, sleeps after a run of empty ones. */
 static void
 pp_idle(enum pp_idle mode, bool progress, unsigned int *empty)
 {
@@ -85,13 +85,18 @@ pp_idle(enum pp_idle mode, bool progress, unsigned int *empty)
 		*empty = 0;
 		return;
 	}
-	if (mode == PP_IDLE_SPIN || ++*empty < PP_IDLE_POLLS)
+	if (mode == PP_IDLE_SPIN)
+		return;
+	/* A yield is cheap and hands a shared vCPU to whoever has work at
+	 * once; a sleep costs a wake-up, so it waits for a run of empty polls. */
+	if (mode == PP_IDLE_YIELD) {
+		sched_yield();
+		return;
+	}
+	if (++*empty < PP_SLEEP_AFTER_POLLS)
 		return;
 	*empty = 0;
-	if (mode == PP_IDLE_YIELD)
-		sched_yield();
-	else
-		nanosleep(&nap, NULL);
+	nanosleep(&nap, NULL);
 }
 
 static uint64_t

@@ -91,7 +91,7 @@ assert_default_values(const struct mn_config *c)
 	ck_assert_uint_eq(c->rx_desc, 1024);
 	ck_assert_uint_eq(c->tx_desc, 1024);
 	ck_assert_int_eq(c->idle_mode, MN_IDLE_SPIN);
-	ck_assert_uint_eq(c->idle_polls, 256);
+	ck_assert_uint_eq(c->idle_polls, 1);
 	ck_assert_uint_eq(c->idle_sleep_us, 20);
 	ck_assert_uint_eq(c->connect_timeout_ms, 1000);
 	ck_assert_uint_eq(c->syn_rto_ms, 50);
