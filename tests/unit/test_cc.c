@@ -16,16 +16,15 @@ static const struct mn_cc_params params = {
 	.max_cwnd = 256,
 };
 
-/* The defaults: the target rises by 2 ms as windows shrink. */
-static const struct mn_cc_params scaled = {
-	.target = 500 * MN_NS_PER_US,
-	.fs_range = 2000 * MN_NS_PER_US,
-	.ai = 1.0,
-	.beta = 0.8,
-	.max_mdf = 0.5,
-	.min_cwnd = 0.01,
-	.max_cwnd = 256,
-};
+/* The same with the default target scaling: 2 ms more as windows shrink. */
+static struct mn_cc_params
+scaled_params(void)
+{
+	struct mn_cc_params p = params;
+
+	p.fs_range = 2000 * MN_NS_PER_US;
+	return p;
+}
 
 START_TEST(window_grows_one_packet_per_rtt_below_target)
 {
@@ -191,6 +190,8 @@ assert_flows_converge(const struct mn_cc_params *p)
 
 START_TEST(flows_sharing_a_bottleneck_converge_to_equal_shares)
 {
+	const struct mn_cc_params scaled = scaled_params();
+
 	assert_flows_converge(&params);
 	assert_flows_converge(&scaled);
 }
@@ -199,6 +200,7 @@ END_TEST
 static uint64_t
 target_at(double cwnd)
 {
+	const struct mn_cc_params scaled = scaled_params();
 	struct mn_cc cc = { .cwnd = cwnd };
 
 	return mn_cc_target(&cc, &scaled);
@@ -206,6 +208,7 @@ target_at(double cwnd)
 
 START_TEST(small_windows_aim_at_a_higher_delay)
 {
+	const struct mn_cc_params scaled = scaled_params();
 	struct mn_cc cc;
 	uint64_t now = 10 * MN_NS_PER_MS, srtt = MN_NS_PER_MS;
 
@@ -309,6 +312,7 @@ longest_silence_under_noisy_delay(const struct mn_cc_params *p)
  */
 START_TEST(noisy_delay_starves_no_flow)
 {
+	const struct mn_cc_params scaled = scaled_params();
 	uint64_t one_target = longest_silence_under_noisy_delay(&params);
 	uint64_t with_scaling = longest_silence_under_noisy_delay(&scaled);
 
