@@ -43,6 +43,7 @@ struct mn_counters {
 	uint64_t msgs_from_apps;
 	uint64_t msgs_to_apps;
 	uint64_t rto_expiries;    /* retransmission timeouts, probes included */
+	uint64_t rto_spurious;    /* timeouts found needless by a late ack */
 	uint64_t flows_reset;     /* given up after max_retries, or RST */
 	uint64_t pool_tight;      /* times the receive windows closed for buffers */
 };

@@ -69,12 +69,17 @@ mn_engine_flow_timer(struct mn_engine *e, struct mn_flow *f)
 		mn_engine_flow_fail(e, f, MN_MSG_EV_RESET);
 		return;
 	}
-	if (f->state == MN_FLOW_FIN_SENT)
+	if (f->state == MN_FLOW_FIN_SENT) {
 		mn_out_ctrl(e, f, MN_PKT_FIN, f->snd_nxt);
-	else if (mn_flow_in_flight(f) > 0)
+	} else if (mn_flow_in_flight(f) > 0) {
+		if (f->rto_resent_at == 0) {
+			f->rto_resent_at = e->now;
+			f->cwnd_before_rto = f->cc.cwnd;
+		}
 		mn_out_retransmit(e, f);
-	else
+	} else {
 		mn_out_probe(e, f);
+	}
 	mn_cc_on_timeout(&f->cc, &e->cc, e->now);
 	mn_rto_backoff(&f->rto);
 	f->rto_at = e->now + f->rto.rto;

@@ -90,6 +90,8 @@ struct mn_flow {
 	uint32_t retries;        /* timeouts in a row with nothing from the peer */
 	struct mn_cc cc;
 	uint64_t last_sent_at;   /* last new packet, for pacing below one */
+	uint64_t rto_resent_at;  /* first timeout of a run; 0: none pending */
+	double cwnd_before_rto;  /* the window that timeout cut */
 
 	/* receive side */
 	uint32_t peer_isn;

@@ -173,14 +173,15 @@ print_counters(const struct mn_counters *c)
 	       " rx_dropped=%" PRIu64 " rx_malformed=%" PRIu64
 	       " rx_no_flow=%" PRIu64 " rx_duplicate=%" PRIu64
 	       " rx_beyond_window=%" PRIu64 " tx_retransmits=%" PRIu64
-	       " rto_expiries=%" PRIu64 " flows_reset=%" PRIu64
+	       " rto_expiries=%" PRIu64 " rto_spurious=%" PRIu64
+	       " flows_reset=%" PRIu64
 	       " pool_tight=%" PRIu64 " arp_requests=%" PRIu64
 	       " arp_replies=%" PRIu64 " icmp_echo_replies=%" PRIu64
 	       " msgs_from_apps=%" PRIu64 " msgs_to_apps=%" PRIu64 "\n",
 	       c->rx_packets, c->tx_packets, c->rx_dropped, c->rx_malformed,
 	       c->rx_no_flow, c->rx_duplicate, c->rx_beyond_window,
 	       c->tx_retransmits,
-	       c->rto_expiries, c->flows_reset, c->pool_tight,
+	       c->rto_expiries, c->rto_spurious, c->flows_reset, c->pool_tight,
 	       c->arp_requests_sent, c->arp_replies_sent, c->icmp_echo_replies,
 	       c->msgs_from_apps, c->msgs_to_apps);
 }

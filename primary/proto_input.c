@@ -278,6 +278,24 @@ apply_sack(struct mn_flow *f, uint32_t ack, uint64_t sack)
 	return newly;
 }
 
+/*
+ * The first ack of new data after a timeout tells whether the timeout was
+ * needed: if it echoes the clock of a packet sent before the timeout, the
+ * original got through and only its ack was late (a peer not scheduled for
+ * a while), so the window keeps what it had (the Eifel algorithm, RFC
+ * 3522, with the echoed clock as its timestamp). When the retransmission
+ * reached the receiver first, its clock is echoed and the cut stays.
+ */
+static void
+judge_timeout(struct mn_engine *e, struct mn_flow *f, uint64_t ts_echo)
+{
+	if (ts_echo != 0 && ts_echo < f->rto_resent_at) {
+		f->cc.cwnd = RTE_MAX(f->cc.cwnd, f->cwnd_before_rto);
+		e->state->counters.rto_spurious++;
+	}
+	f->rto_resent_at = 0;
+}
+
 static void
 on_ack(struct mn_engine *e, struct mn_flow *f, const struct pkt *p)
 {
@@ -288,6 +306,8 @@ on_ack(struct mn_engine *e, struct mn_flow *f, const struct pkt *p)
 	acked = mn_flow_ack(f, p->ack);
 	if (mn_seq_lt(f->sack_high, f->snd_una))
 		f->sack_high = f->snd_una;
+	if (acked > 0 && f->rto_resent_at != 0)
+		judge_timeout(e, f, p->ts_echo);
 	if (acked > 0 && p->ts_echo != 0 && p->ts_echo <= e->now) {
 		uint64_t rtt = e->now - p->ts_echo;
 

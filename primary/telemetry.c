@@ -39,6 +39,7 @@ counters_cb(const char *cmd __rte_unused, const char *params __rte_unused,
 	MN_TEL_U64("rx_beyond_window", c->rx_beyond_window);
 	MN_TEL_U64("tx_retransmits", c->tx_retransmits);
 	MN_TEL_U64("rto_expiries", c->rto_expiries);
+	MN_TEL_U64("rto_spurious", c->rto_spurious);
 	MN_TEL_U64("flows_reset", c->flows_reset);
 	MN_TEL_U64("pool_tight", c->pool_tight);
 	MN_TEL_U64("arp_requests_sent", c->arp_requests_sent);

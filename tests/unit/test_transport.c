@@ -1022,6 +1022,73 @@ START_TEST(copied_frames_all_come_back)
 }
 END_TEST
 
+/* Runs both engines but carries frames from A to B only: B's answers wait. */
+static void
+pump_a_to_b(unsigned int steps)
+{
+	while (steps-- > 0) {
+		now += STEP_NS;
+		mn_engine_step(&a.e, now);
+		mn_engine_step(&b.e, now);
+		wire(a.nic_tx, b.nic_rx, &ab);
+	}
+}
+
+/*
+ * A timeout whose packet had arrived (only its ack was late, as when the
+ * peer's machnetd is not scheduled for a while) is spotted by the first
+ * ack after it: that ack echoes the clock of the original, sent before
+ * the timeout. The window cut is undone.
+ */
+START_TEST(late_ack_undoes_the_timeout_cut)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_key ka = { IP_A, IP_B, t.src_port, LISTEN_PORT };
+	struct mn_flow *fa = mn_flow_lookup(&a.e.flows, &ka);
+	double cwnd;
+	unsigned int i;
+
+	pump(200, STEP_NS);
+	cwnd = fa->cc.cwnd;
+	app_send(&a, &t, 100, 5);
+	for (i = 0; i < 100000 && a.state.counters.tx_retransmits == 0; i++)
+		pump_a_to_b(1);
+	ck_assert_uint_eq(a.state.counters.tx_retransmits, 1);
+	ck_assert_double_lt(fa->cc.cwnd, cwnd);
+	pump(200, STEP_NS);
+	app_expect(&b, 100, 5, 1000);
+	ck_assert_uint_eq(mn_flow_in_flight(fa), 0);
+	ck_assert_double_ge(fa->cc.cwnd, cwnd);
+	ck_assert_uint_eq(a.state.counters.rto_spurious, 1);
+}
+END_TEST
+
+static enum verdict
+drop_first_data(const struct frame_info *fi)
+{
+	return fi->type == MN_PKT_DATA && fi->nth == 0 ? DROP : PASS;
+}
+
+/* A timeout that did repair a loss keeps its cut. */
+START_TEST(needed_timeout_keeps_its_cut)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_key ka = { IP_A, IP_B, t.src_port, LISTEN_PORT };
+	struct mn_flow *fa = mn_flow_lookup(&a.e.flows, &ka);
+	double cwnd;
+
+	pump(200, STEP_NS);
+	cwnd = fa->cc.cwnd;
+	ab.rule = drop_first_data;
+	app_send(&a, &t, 100, 6);
+	app_expect(&b, 100, 6, 100000);
+	pump(200, STEP_NS);
+	ck_assert_uint_eq(a.state.counters.tx_retransmits, 1);
+	ck_assert_double_lt(fa->cc.cwnd, cwnd);
+	ck_assert_uint_eq(a.state.counters.rto_spurious, 0);
+}
+END_TEST
+
 static enum verdict
 drop_everything(const struct frame_info *fi)
 {
@@ -1145,6 +1212,8 @@ transport_suite(void)
 	tcase_add_test(tc, lone_packet_is_acked_after_the_delay);
 	tcase_add_test(tc, window_back_above_one_ends_the_pacing_wait);
 	tcase_add_test(tc, frame_the_nic_still_holds_is_not_rewritten);
+	tcase_add_test(tc, late_ack_undoes_the_timeout_cut);
+	tcase_add_test(tc, needed_timeout_keeps_its_cut);
 	tcase_add_test(tc, shared_frames_all_come_back);
 	tcase_add_test(tc, copied_frames_all_come_back);
 	tcase_add_test(tc, silent_peer_resets_the_flow);
