@@ -27,7 +27,8 @@ start_both() {
 client() {
 	echo "demo: $1 messages of $2 bytes, host A -> host B and back"
 	topo_run "$TOPO_NS_A" "$INST_A" "$MN_BIN/pingpong" --client \
-		--local "$IP_A" --remote "$IP_B" --count "$1" --size "$2" ||
+		--local "$IP_A" --remote "$IP_B" --count "$1" --size "$2" \
+		--idle yield ||
 		topo_fail "pingpong client"
 }
 
@@ -43,7 +44,7 @@ else
 	topo_fail "machnetd did not start with af_xdp or af_packet"
 fi
 topo_spawn "$TOPO_NS_B" "$INST_B" "$TOPO_DIR/server.log" \
-	"$MN_BIN/pingpong" --server --local "$IP_B"
+	"$MN_BIN/pingpong" --server --local "$IP_B" --idle yield
 topo_wait_log "$TOPO_DIR/server.log" "listening" 10 "$TOPO_LAST_PID" ||
 	topo_fail "pingpong server did not start"
 client 10000 64
