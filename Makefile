@@ -28,7 +28,7 @@ PRIMARY_SRC   := $(filter-out primary/main.c,$(wildcard primary/*.c))
 SECONDARY_SRC := $(wildcard secondary/*.c)
 UNIT_SRC      := $(wildcard tests/unit/test_*.c)
 ITEST_SRC     := $(wildcard tests/integration/*.c)
-EXAMPLES      := $(notdir $(wildcard examples/*))
+EXAMPLES      := $(filter-out common,$(notdir $(wildcard examples/*)))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 COMMON_OBJ    := $(call obj,$(COMMON_SRC))
@@ -72,15 +72,17 @@ $(LIB_A): $(SECONDARY_OBJ) $(COMMON_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-# Examples and integration programs use only machnet.h, as an application would.
-APP_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isecondary
+# Examples and integration programs use only machnet.h, as an application would,
+# and the libc helpers they share in examples/common/example.h.
+APP_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isecondary -Iexamples/common
 APP_LIBS := -L$(BUILD) -lmachnet -Wl,-rpath,'$$ORIGIN' -Wl,-rpath,'$$ORIGIN/..' -lm -lpthread
 
 .SECONDEXPANSION:
-$(BUILD)/%: $$(wildcard examples/$$*/*.c examples/$$*/*.h) $(LIB_SO)
+$(BUILD)/%: $$(wildcard examples/$$*/*.c examples/$$*/*.h examples/common/*.h) \
+		$(LIB_SO)
 	$(CC) $(APP_CFLAGS) -o $@ $(filter %.c,$^) $(APP_LIBS)
 
-$(BUILD)/tests/%: tests/integration/%.c $(LIB_SO)
+$(BUILD)/tests/%: tests/integration/%.c $(wildcard examples/common/*.h) $(LIB_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(APP_CFLAGS) -o $@ $< $(APP_LIBS)
 

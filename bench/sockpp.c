@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "example.h"
+
 #define SP_UDP_MAX 65507u
 #define SP_MAX_SIZE (8u * 1024u * 1024u)
 #define SP_HDR 4u
@@ -84,29 +86,6 @@ sp_die(const char *call)
 	exit(1);
 }
 
-static uint64_t
-sp_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t
-sp_parse_u64(const char *s, uint64_t min, uint64_t max)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' ||
-	    v < min || v > max)
-		sp_usage();
-	return v;
-}
-
 static void
 sp_parse(int argc, char **argv, struct sp_opts *o)
 {
@@ -146,19 +125,22 @@ sp_parse(int argc, char **argv, struct sp_opts *o)
 			o->remote = optarg;
 			break;
 		case 'p':
-			o->port = sp_parse_u64(optarg, 1, UINT16_MAX);
+			o->port = ex_parse_u64(optarg, 1, UINT16_MAX, sp_usage);
 			break;
 		case 'n':
-			o->count = sp_parse_u64(optarg, 1, UINT32_MAX);
+			o->count = ex_parse_u64(optarg, 1, UINT32_MAX,
+						sp_usage);
 			break;
 		case 's':
-			o->size = sp_parse_u64(optarg, 8, SP_MAX_SIZE);
+			o->size = ex_parse_u64(optarg, 8, SP_MAX_SIZE,
+					       sp_usage);
 			break;
 		case 'w':
-			o->window = sp_parse_u64(optarg, 1, 65536);
+			o->window = ex_parse_u64(optarg, 1, 65536, sp_usage);
 			break;
 		case 'd':
-			o->duration_s = sp_parse_u64(optarg, 1, 86400);
+			o->duration_s = ex_parse_u64(optarg, 1, 86400,
+						     sp_usage);
 			break;
 		default:
 			sp_usage();
@@ -350,7 +332,7 @@ sp_send_udp(struct sp_client *c)
 
 	while (c->sent < c->limit && c->inflight < c->o->window) {
 		memcpy(sp_payload(c), &c->sent, sizeof(c->sent));
-		c->sent_at[c->sent] = sp_now_ns();
+		c->sent_at[c->sent] = ex_now_ns();
 		if (send(c->fd, c->txbuf, c->o->size, MSG_DONTWAIT) < 0) {
 			if (errno == EAGAIN || errno == ENOBUFS)
 				break;
@@ -373,7 +355,7 @@ sp_send_tcp(struct sp_client *c)
 	while (c->sent < c->limit && c->inflight < c->o->window) {
 		if (c->tx_off == 0) {
 			memcpy(sp_payload(c), &c->sent, sizeof(c->sent));
-			c->sent_at[c->sent] = sp_now_ns();
+			c->sent_at[c->sent] = ex_now_ns();
 		}
 		n = send(c->fd, c->txbuf + c->tx_off, frame - c->tx_off,
 			 MSG_DONTWAIT);
@@ -433,7 +415,7 @@ sp_recv_udp(struct sp_client *c)
 				continue; /* ICMP from a server not yet up */
 			sp_die("recv");
 		}
-		sp_echoed(c, c->rxbuf, (size_t)n, sp_now_ns());
+		sp_echoed(c, c->rxbuf, (size_t)n, ex_now_ns());
 		progress = true;
 	}
 }
@@ -456,7 +438,7 @@ sp_recv_tcp(struct sp_client *c)
 		fprintf(stderr, "sockpp: server closed the connection\n");
 		exit(1);
 	}
-	now = sp_now_ns();
+	now = ex_now_ns();
 	c->rx_len += (size_t)n;
 	while (c->rx_len - off >= SP_HDR) {
 		memcpy(&mlen, c->rxbuf + off, SP_HDR);
@@ -578,11 +560,11 @@ sp_client(const struct sp_opts *o)
 	}
 	sp_client_alloc(&c);
 	c.fd = sp_connect(o);
-	start = sp_now_ns();
+	start = ex_now_ns();
 	c.last_rx_ns = start;
 	deadline = start + (uint64_t)(o->duration_s * 1e9);
 	while (c.received + c.lost < c.sent || c.sent < c.limit) {
-		if (c.sent < c.limit && sp_now_ns() > deadline)
+		if (c.sent < c.limit && ex_now_ns() > deadline)
 			c.limit = c.sent; /* stop sending; collect what is out */
 		progress = o->tcp ? sp_send_tcp(&c) : sp_send_udp(&c);
 		progress |= o->tcp ? sp_recv_tcp(&c) : sp_recv_udp(&c);

@@ -79,6 +79,7 @@ bench_build() {
 		exit 2
 	fi
 	cc -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g \
+		-I"$BENCH_ROOT/examples/common" \
 		-o "$b/sockpp" "$BENCH_ROOT/bench/sockpp.c" || exit 2
 }
 

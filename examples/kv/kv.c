@@ -15,18 +15,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <time.h>
 
 #include "kv.h"
 #include "machnet.h"
-
-#define KV_SLEEP_AFTER_POLLS 64
-#define KV_IDLE_SLEEP_NS 20000
 
 volatile sig_atomic_t kv_stop;
 
@@ -55,38 +50,6 @@ kv_on_signal(int sig)
 	kv_stop = 1;
 }
 
-uint64_t
-kv_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-void
-kv_idle(enum kv_idle mode, bool progress, unsigned int *empty)
-{
-	static const struct timespec nap = { 0, KV_IDLE_SLEEP_NS };
-
-	if (progress) {
-		*empty = 0;
-		return;
-	}
-	if (mode == KV_IDLE_SPIN)
-		return;
-	/* A yield is cheap and hands a shared vCPU to whoever has work at
-	 * once; a sleep costs a wake-up, so it waits for a run of empty polls. */
-	if (mode == KV_IDLE_YIELD) {
-		sched_yield();
-		return;
-	}
-	if (++*empty < KV_SLEEP_AFTER_POLLS)
-		return;
-	*empty = 0;
-	nanosleep(&nap, NULL);
-}
-
 void *
 kv_join(void)
 {
@@ -100,32 +63,6 @@ kv_join(void)
 	return ch;
 }
 
-static uint32_t
-kv_parse_u32(const char *s, uint32_t min, uint32_t max)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' ||
-	    v < min || v > max)
-		kv_usage();
-	return (uint32_t)v;
-}
-
-static enum kv_idle
-kv_parse_idle(const char *s)
-{
-	if (strcmp(s, "spin") == 0)
-		return KV_IDLE_SPIN;
-	if (strcmp(s, "yield") == 0)
-		return KV_IDLE_YIELD;
-	if (strcmp(s, "sleep") != 0)
-		kv_usage();
-	return KV_IDLE_SLEEP;
-}
-
 static void
 kv_parse_one(int c, struct kv_opts *o)
 {
@@ -137,25 +74,25 @@ kv_parse_one(int c, struct kv_opts *o)
 		o->remote = optarg;
 		break;
 	case 'p':
-		o->port = kv_parse_u32(optarg, 1, UINT16_MAX);
+		o->port = ex_parse_u64(optarg, 1, UINT16_MAX, kv_usage);
 		break;
 	case 'k':
-		o->keys = kv_parse_u32(optarg, 1, 10000000);
+		o->keys = ex_parse_u64(optarg, 1, 10000000, kv_usage);
 		break;
 	case 's':
-		o->value_size = kv_parse_u32(optarg, 1, KV_VAL_MAX);
+		o->value_size = ex_parse_u64(optarg, 1, KV_VAL_MAX, kv_usage);
 		break;
 	case 'f':
-		o->flows = kv_parse_u32(optarg, 1, 64);
+		o->flows = ex_parse_u64(optarg, 1, 64, kv_usage);
 		break;
 	case 'w':
-		o->window = kv_parse_u32(optarg, 1, 1024);
+		o->window = ex_parse_u64(optarg, 1, 1024, kv_usage);
 		break;
 	case 't':
-		o->timeout_s = kv_parse_u32(optarg, 1, 86400);
+		o->timeout_s = ex_parse_u64(optarg, 1, 86400, kv_usage);
 		break;
 	case 'i':
-		o->idle = kv_parse_idle(optarg);
+		o->idle = ex_parse_idle(optarg, kv_usage);
 		break;
 	default:
 		kv_usage();
@@ -181,7 +118,7 @@ kv_parse(int argc, char **argv, struct kv_opts *o)
 
 	*o = (struct kv_opts){ .port = KV_DEFAULT_PORT, .keys = 1000,
 			       .value_size = 1024, .flows = 4, .window = 4,
-			       .timeout_s = 60, .idle = KV_IDLE_SLEEP };
+			       .timeout_s = 60, .idle = EX_IDLE_SLEEP };
 	opterr = 0; /* kv_usage() is all a bad argument gets */
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
 		kv_parse_one(c, o);
@@ -200,7 +137,7 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	/* A sleeping poller should wake when asked, not up to 50 us later. */
-	if (o.idle == KV_IDLE_SLEEP)
+	if (o.idle == EX_IDLE_SLEEP)
 		prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	return o.remote ? kv_client(&o) : kv_server(&o);
 }

@@ -37,6 +37,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "example.h"
+
 #define KV_DEFAULT_PORT 31590
 #define KV_KEY_MAX 64
 #define KV_VAL_MAX 65536
@@ -52,8 +54,6 @@ enum kv_status {
 	KV_BAD_REQUEST = 2,
 	KV_NO_MEMORY = 3,
 };
-
-enum kv_idle { KV_IDLE_SPIN, KV_IDLE_YIELD, KV_IDLE_SLEEP };
 
 /* A request; key and val point into the message (or the caller's data). */
 struct kv_req {
@@ -83,7 +83,7 @@ struct kv_opts {
 	uint32_t flows;
 	uint32_t window;
 	uint32_t timeout_s;
-	enum kv_idle idle;
+	enum ex_idle idle;
 };
 
 /* kv_proto.c */
@@ -103,9 +103,6 @@ const char *kv_op_name(uint8_t op);
 /* kv.c */
 void kv_die(const char *call);
 void *kv_join(void);
-/* Called after every poll; backs off only after a run of empty ones. */
-void kv_idle(enum kv_idle mode, bool progress, unsigned int *empty);
-uint64_t kv_now_ns(void);
 extern volatile sig_atomic_t kv_stop;
 
 /* kv_server.c and kv_client.c */

@@ -257,7 +257,7 @@ kv_issue(struct kv_client *c, struct kv_flow *f)
 			       kv_send_key(c, f, f->next_item, p);
 		if (!sent)
 			break;
-		p->sent_ns = kv_now_ns();
+		p->sent_ns = ex_now_ns();
 		f->inflight++;
 		f->next_item += c->o->flows;
 		c->next_id++;
@@ -345,7 +345,7 @@ kv_poll(struct kv_client *c)
 			kv_die("machnet_recv");
 		if (n == 0)
 			break;
-		kv_on_response(c, &flow, (size_t)n, kv_now_ns());
+		kv_on_response(c, &flow, (size_t)n, ex_now_ns());
 	}
 	return i > 0;
 }
@@ -394,7 +394,7 @@ kv_phase_begin(struct kv_client *c, const struct kv_phase *ph)
 static bool
 kv_run_phase(struct kv_client *c, const struct kv_phase *ph)
 {
-	uint64_t start = kv_now_ns(), first = c->nlat, elapsed;
+	uint64_t start = ex_now_ns(), first = c->nlat, elapsed;
 	unsigned int empty = 0;
 	bool progress;
 	uint32_t i;
@@ -405,16 +405,16 @@ kv_run_phase(struct kv_client *c, const struct kv_phase *ph)
 		for (i = 0; i < c->o->flows; i++)
 			progress |= kv_issue(c, &c->flows[i]);
 		progress |= kv_poll(c);
-		if (kv_stop || kv_now_ns() > c->deadline) {
+		if (kv_stop || ex_now_ns() > c->deadline) {
 			fprintf(stderr, "kv: %s: %s with %" PRIu32 " of %"
 				PRIu32 " responses missing\n", ph->name,
 				kv_stop ? "interrupted" : "out of time",
 				c->items - c->done, c->items);
 			return false;
 		}
-		kv_idle(c->o->idle, progress, &empty);
+		ex_idle(c->o->idle, progress, &empty);
 	}
-	elapsed = kv_now_ns() - start;
+	elapsed = ex_now_ns() - start;
 	c->busy_ns += elapsed;
 	kv_report(ph->name, c->lat + first, c->nlat - first, elapsed);
 	return true;
@@ -426,7 +426,7 @@ kv_client_init(struct kv_client *c, const struct kv_opts *o)
 	uint32_t i;
 
 	*c = (struct kv_client){ .o = o };
-	c->tag = (uint32_t)getpid() ^ (uint32_t)kv_now_ns();
+	c->tag = (uint32_t)getpid() ^ (uint32_t)ex_now_ns();
 	c->flows = calloc(o->flows, sizeof(*c->flows));
 	c->lat = calloc((uint64_t)o->keys * KV_NPHASES + KV_PROBE_COUNT,
 			sizeof(*c->lat));
@@ -495,7 +495,7 @@ kv_client(const struct kv_opts *o)
 	kv_client_init(&c, o);
 	c.ch = kv_join();
 	kv_connect_all(&c);
-	c.deadline = kv_now_ns() + (uint64_t)o->timeout_s * 1000000000ull;
+	c.deadline = ex_now_ns() + (uint64_t)o->timeout_s * 1000000000ull;
 	for (i = 0; i < KV_NPHASES && finished; i++)
 		finished = kv_run_phase(&c, &kv_phases[i]);
 	if (finished)

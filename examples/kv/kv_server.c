@@ -33,7 +33,7 @@ struct kv_table {
 
 struct kv_server {
 	void *ch;
-	enum kv_idle idle;
+	enum ex_idle idle;
 	struct kv_table table;
 	uint64_t served[KV_DEL + 1]; /* by op; [0]: bad requests */
 };
@@ -186,7 +186,7 @@ kv_respond(struct kv_server *s, MachnetFlow_t flow, const struct kv_resp *r)
 			kv_die("machnet_sendmsg");
 		if (kv_stop)
 			return;
-		kv_idle(s->idle, false, &empty);
+		ex_idle(s->idle, false, &empty);
 	}
 }
 
@@ -237,7 +237,7 @@ kv_serve(struct kv_server *s, uint8_t *buf)
 			kv_die("machnet_recv");
 		else if (n > 0)
 			kv_handle(s, buf, (size_t)n, flow);
-		kv_idle(s->idle, n != 0, &empty);
+		ex_idle(s->idle, n != 0, &empty);
 	}
 }
 

@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,21 +27,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <time.h>
 
+#include "example.h"
 #include "histogram.h"
 #include "machnet.h"
 
 #define MG_DEFAULT_PORT 888
-#define MG_SLEEP_AFTER_POLLS 64
-#define MG_IDLE_SLEEP_NS 20000
 #define MG_RECV_BURST 32
 #define MG_NR_TIMEOUT_S 60
 #define MG_SHOWN_ERRORS 10
 #define MG_SEQ_BYTES 8
 #define MG_NS_PER_S 1000000000ull
-
-enum mg_idle { MG_IDLE_SPIN, MG_IDLE_YIELD, MG_IDLE_SLEEP };
 
 struct mg_opts {
 	const char *local_ip;
@@ -55,7 +50,7 @@ struct mg_opts {
 	uint64_t duration_s; /* 0: until --msg_nr or a signal */
 	bool verify;
 	bool self_test;
-	enum mg_idle idle;
+	enum ex_idle idle;
 };
 
 /* Counters at the start of the current one-second report interval. */
@@ -111,39 +106,6 @@ mg_on_signal(int sig)
 }
 
 static uint64_t
-mg_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * MG_NS_PER_S + (uint64_t)ts.tv_nsec;
-}
-
-/* Called after every poll: yields at once, sleeps after a run of empty ones. */
-static void
-mg_idle(enum mg_idle mode, bool progress, unsigned int *empty)
-{
-	static const struct timespec nap = { 0, MG_IDLE_SLEEP_NS };
-
-	if (progress) {
-		*empty = 0;
-		return;
-	}
-	if (mode == MG_IDLE_SPIN)
-		return;
-	/* A yield is cheap and hands a shared vCPU to whoever has work at
-	 * once; a sleep costs a wake-up, so it waits for a run of empty polls. */
-	if (mode == MG_IDLE_YIELD) {
-		sched_yield();
-		return;
-	}
-	if (++*empty < MG_SLEEP_AFTER_POLLS)
-		return;
-	*empty = 0;
-	nanosleep(&nap, NULL);
-}
-
-static uint64_t
 mg_splitmix(uint64_t *state)
 {
 	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
@@ -195,32 +157,6 @@ mg_min(size_t a, size_t b)
 	return a < b ? a : b;
 }
 
-static uint64_t
-mg_parse_u64(const char *s, uint64_t min, uint64_t max)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' ||
-	    v < min || v > max)
-		mg_usage();
-	return v;
-}
-
-static enum mg_idle
-mg_parse_idle(const char *s)
-{
-	if (strcmp(s, "spin") == 0)
-		return MG_IDLE_SPIN;
-	if (strcmp(s, "yield") == 0)
-		return MG_IDLE_YIELD;
-	if (strcmp(s, "sleep") != 0)
-		mg_usage();
-	return MG_IDLE_SLEEP;
-}
-
 static void
 mg_parse_one(int c, struct mg_opts *o)
 {
@@ -232,28 +168,29 @@ mg_parse_one(int c, struct mg_opts *o)
 		o->remote_ip = optarg;
 		break;
 	case 'p':
-		o->local_port = mg_parse_u64(optarg, 1, UINT16_MAX);
+		o->local_port = ex_parse_u64(optarg, 1, UINT16_MAX, mg_usage);
 		break;
 	case 'P':
-		o->remote_port = mg_parse_u64(optarg, 1, UINT16_MAX);
+		o->remote_port = ex_parse_u64(optarg, 1, UINT16_MAX, mg_usage);
 		break;
 	case 's':
-		o->msg_size = mg_parse_u64(optarg, 1, MACHNET_MSG_MAX_LEN);
+		o->msg_size = ex_parse_u64(optarg, 1, MACHNET_MSG_MAX_LEN,
+					   mg_usage);
 		break;
 	case 'w':
-		o->window = mg_parse_u64(optarg, 1, 65536);
+		o->window = ex_parse_u64(optarg, 1, 65536, mg_usage);
 		break;
 	case 'n':
-		o->msg_nr = mg_parse_u64(optarg, 1, UINT64_MAX);
+		o->msg_nr = ex_parse_u64(optarg, 1, UINT64_MAX, mg_usage);
 		break;
 	case 'd':
-		o->duration_s = mg_parse_u64(optarg, 1, 365 * 86400);
+		o->duration_s = ex_parse_u64(optarg, 1, 365 * 86400, mg_usage);
 		break;
 	case 'v':
 		o->verify = true;
 		break;
 	case 'i':
-		o->idle = mg_parse_idle(optarg);
+		o->idle = ex_parse_idle(optarg, mg_usage);
 		break;
 	case 'T':
 		o->self_test = true;
@@ -284,7 +221,7 @@ mg_parse(int argc, char **argv, struct mg_opts *o)
 
 	*o = (struct mg_opts){ .local_port = MG_DEFAULT_PORT,
 			       .remote_port = MG_DEFAULT_PORT, .msg_size = 64,
-			       .window = 8, .idle = MG_IDLE_SLEEP };
+			       .window = 8, .idle = EX_IDLE_SLEEP };
 	opterr = 0; /* mg_usage() is all a bad argument gets */
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
 		mg_parse_one(c, o);
@@ -308,7 +245,7 @@ mg_join(const struct mg_opts *o)
 	void *ch;
 
 	/* A sleeping poller should wake when asked, not up to 50 us later. */
-	if (o->idle == MG_IDLE_SLEEP)
+	if (o->idle == EX_IDLE_SLEEP)
 		prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	if (machnet_init() != 0)
 		mg_die("machnet_init");
@@ -327,7 +264,7 @@ mg_gbps(double msg_per_s, size_t msg_size)
 /* Sends until accepted; EAGAIN only means the channel is full for now. */
 static void
 mg_echo(void *ch, MachnetFlow_t flow, const void *buf, size_t len,
-	enum mg_idle idle)
+	enum ex_idle idle)
 {
 	unsigned int empty = 0;
 
@@ -336,7 +273,7 @@ mg_echo(void *ch, MachnetFlow_t flow, const void *buf, size_t len,
 			mg_die("machnet_send");
 		if (mg_stop)
 			return;
-		mg_idle(idle, false, &empty);
+		ex_idle(idle, false, &empty);
 	}
 }
 
@@ -382,7 +319,7 @@ mg_server(const struct mg_opts *o)
 		mg_die("machnet_listen");
 	printf("msg_gen: listening on %s:%u\n", o->local_ip, o->local_port);
 	fflush(stdout);
-	echoed.start_ns = mg_now_ns();
+	echoed.start_ns = ex_now_ns();
 	while (!mg_stop) {
 		n = machnet_recv(ch, buf, MACHNET_MSG_MAX_LEN, &flow);
 		/* A client that went away is no reason for a server to stop. */
@@ -393,10 +330,10 @@ mg_server(const struct mg_opts *o)
 			echoed.msgs++;
 			echoed.bytes += (uint64_t)n;
 		}
-		now = mg_now_ns();
+		now = ex_now_ns();
 		if (now - echoed.start_ns >= MG_NS_PER_S)
 			mg_server_tick(&echoed, now);
-		mg_idle(o->idle, n > 0, &empty);
+		ex_idle(o->idle, n > 0, &empty);
 	}
 	if (machnet_detach(ch) != 0)
 		mg_die("machnet_detach");
@@ -447,7 +384,7 @@ mg_try_send(struct mg_client *c)
 	while (mg_may_send(c)) {
 		mg_prepare(c);
 		/* The round trip includes the copy into the channel. */
-		now = mg_now_ns();
+		now = ex_now_ns();
 		if (machnet_send(c->ch, c->flow, c->txbuf,
 				 c->o->msg_size) != 0) {
 			if (errno != EAGAIN)
@@ -525,7 +462,7 @@ mg_try_recv(struct mg_client *c)
 			mg_die("machnet_recv");
 		if (n == 0)
 			break;
-		mg_on_echo(c, n, &flow, mg_now_ns());
+		mg_on_echo(c, n, &flow, ex_now_ns());
 	}
 	return i > 0;
 }
@@ -597,13 +534,13 @@ mg_run(struct mg_client *c, uint64_t start)
 	while (!mg_stop && (c->o->msg_nr == 0 || c->received < c->o->msg_nr)) {
 		progress = mg_try_recv(c);
 		progress |= mg_try_send(c);
-		now = mg_now_ns();
+		now = ex_now_ns();
 		/* Ticks on whole seconds from start: 3 lines for a 3 s run. */
 		if (now - start >= (c->tick.secs + 1ull) * MG_NS_PER_S)
 			mg_client_tick(c, now);
 		if (deadline != 0 && now >= deadline)
 			break;
-		mg_idle(c->o->idle, progress, &empty);
+		ex_idle(c->o->idle, progress, &empty);
 	}
 }
 
@@ -654,18 +591,18 @@ mg_client(const struct mg_opts *o)
 
 	mg_client_init(&c, o);
 	c.ch = mg_join(o);
-	start = mg_now_ns();
+	start = ex_now_ns();
 	if (machnet_connect(c.ch, o->local_ip, o->remote_ip, o->remote_port,
 			    &c.flow) != 0)
 		mg_die("machnet_connect");
 	printf("msg_gen: connected to %s:%u in %.1f us; %zu B messages, "
 	       "window %u%s\n", o->remote_ip, o->remote_port,
-	       (double)(mg_now_ns() - start) / 1e3, o->msg_size, o->window,
+	       (double)(ex_now_ns() - start) / 1e3, o->msg_size, o->window,
 	       o->verify ? ", verifying every byte" : "");
 	fflush(stdout);
-	start = mg_now_ns();
+	start = ex_now_ns();
 	mg_run(&c, start);
-	mg_summary(&c, mg_now_ns() - start);
+	mg_summary(&c, ex_now_ns() - start);
 	ok = mg_complete(&c) && c.errors == 0;
 	if (machnet_close(c.ch, c.flow) != 0)
 		mg_die("machnet_close");

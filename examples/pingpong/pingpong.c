@@ -10,22 +10,17 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "example.h"
 #include "machnet.h"
 
 #define PP_DEFAULT_PORT 31580
-#define PP_SLEEP_AFTER_POLLS 64
-#define PP_IDLE_SLEEP_NS 20000
-
-enum pp_idle { PP_IDLE_SPIN, PP_IDLE_YIELD, PP_IDLE_SLEEP };
 
 struct pp_opts {
 	bool server;
@@ -36,7 +31,7 @@ struct pp_opts {
 	uint64_t count;
 	size_t size;
 	uint32_t window;
-	enum pp_idle idle;
+	enum ex_idle idle;
 	double timeout_s;
 };
 
@@ -64,39 +59,6 @@ pp_on_signal(int sig)
 {
 	(void)sig;
 	pp_stop = 1;
-}
-
-static uint64_t
-pp_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* Called after every poll: yields at once, sleeps after a run of empty ones. */
-static void
-pp_idle(enum pp_idle mode, bool progress, unsigned int *empty)
-{
-	static const struct timespec nap = { 0, PP_IDLE_SLEEP_NS };
-
-	if (progress) {
-		*empty = 0;
-		return;
-	}
-	if (mode == PP_IDLE_SPIN)
-		return;
-	/* A yield is cheap and hands a shared vCPU to whoever has work at
-	 * once; a sleep costs a wake-up, so it waits for a run of empty polls. */
-	if (mode == PP_IDLE_YIELD) {
-		sched_yield();
-		return;
-	}
-	if (++*empty < PP_SLEEP_AFTER_POLLS)
-		return;
-	*empty = 0;
-	nanosleep(&nap, NULL);
 }
 
 static uint64_t
@@ -143,33 +105,6 @@ pp_check(const uint8_t *buf, size_t len, uint64_t seq)
 	return len;
 }
 
-static uint64_t
-pp_parse_u64(const char *s, uint64_t min, uint64_t max)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' ||
-	    v < min || v > max)
-		pp_usage();
-	return v;
-}
-
-static enum pp_idle
-pp_parse_idle(const char *s)
-{
-	if (strcmp(s, "spin") == 0)
-		return PP_IDLE_SPIN;
-	if (strcmp(s, "yield") == 0)
-		return PP_IDLE_YIELD;
-	if (strcmp(s, "sleep") == 0)
-		return PP_IDLE_SLEEP;
-	pp_usage();
-	return PP_IDLE_SLEEP;
-}
-
 static void
 pp_parse(int argc, char **argv, struct pp_opts *o)
 {
@@ -190,7 +125,7 @@ pp_parse(int argc, char **argv, struct pp_opts *o)
 
 	*o = (struct pp_opts){ .port = PP_DEFAULT_PORT, .count = 10000,
 			       .size = 64, .window = 1,
-			       .idle = PP_IDLE_SLEEP, .timeout_s = 60 };
+			       .idle = EX_IDLE_SLEEP, .timeout_s = 60 };
 	opterr = 0; /* pp_usage() is the one line a bad argument gets */
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -207,22 +142,24 @@ pp_parse(int argc, char **argv, struct pp_opts *o)
 			o->remote = optarg;
 			break;
 		case 'p':
-			o->port = pp_parse_u64(optarg, 1, UINT16_MAX);
+			o->port = ex_parse_u64(optarg, 1, UINT16_MAX, pp_usage);
 			break;
 		case 'n':
-			o->count = pp_parse_u64(optarg, 1, UINT32_MAX);
+			o->count = ex_parse_u64(optarg, 1, UINT32_MAX,
+						pp_usage);
 			break;
 		case 's':
-			o->size = pp_parse_u64(optarg, 1, MACHNET_MSG_MAX_LEN);
+			o->size = ex_parse_u64(optarg, 1, MACHNET_MSG_MAX_LEN,
+					       pp_usage);
 			break;
 		case 'w':
-			o->window = pp_parse_u64(optarg, 1, 65536);
+			o->window = ex_parse_u64(optarg, 1, 65536, pp_usage);
 			break;
 		case 'i':
-			o->idle = pp_parse_idle(optarg);
+			o->idle = ex_parse_idle(optarg, pp_usage);
 			break;
 		case 't':
-			o->timeout_s = pp_parse_u64(optarg, 1, 86400);
+			o->timeout_s = ex_parse_u64(optarg, 1, 86400, pp_usage);
 			break;
 		default:
 			pp_usage();
@@ -259,7 +196,7 @@ pp_catch_signals(void)
 /* Sends until accepted; EAGAIN only means the channel is full for now. */
 static void
 pp_echo(void *ch, MachnetFlow_t flow, const void *buf, size_t len,
-	enum pp_idle idle)
+	enum ex_idle idle)
 {
 	unsigned int empty = 0;
 
@@ -268,7 +205,7 @@ pp_echo(void *ch, MachnetFlow_t flow, const void *buf, size_t len,
 			pp_die("machnet_send");
 		if (pp_stop)
 			return;
-		pp_idle(idle, false, &empty);
+		ex_idle(idle, false, &empty);
 	}
 }
 
@@ -285,11 +222,11 @@ pp_server(const struct pp_opts *o)
 	if (buf == NULL)
 		pp_die("malloc");
 	ch = pp_join();
-	start = pp_now_ns();
+	start = ex_now_ns();
 	if (machnet_listen(ch, o->local, o->port) != 0)
 		pp_die("machnet_listen");
 	printf("pingpong: listening on %s:%u (listen took %.1f us)\n", o->local,
-	       o->port, (pp_now_ns() - start) / 1e3);
+	       o->port, (ex_now_ns() - start) / 1e3);
 	fflush(stdout);
 	while (!pp_stop) {
 		n = machnet_recv(ch, buf, MACHNET_MSG_MAX_LEN, &flow);
@@ -302,7 +239,7 @@ pp_server(const struct pp_opts *o)
 		}
 		if (n > 0)
 			pp_echo(ch, flow, buf, (size_t)n, o->idle);
-		pp_idle(o->idle, n > 0, &empty);
+		ex_idle(o->idle, n > 0, &empty);
 	}
 	if (machnet_detach(ch) != 0)
 		pp_die("machnet_detach");
@@ -346,7 +283,7 @@ pp_try_send(struct pp_client *c)
 				pp_die("machnet_send");
 			break;
 		}
-		c->sent_at[c->sent % o->window] = pp_now_ns();
+		c->sent_at[c->sent % o->window] = ex_now_ns();
 		c->sent++;
 		progress = true;
 	}
@@ -380,7 +317,7 @@ pp_try_recv(struct pp_client *c)
 		pp_die("machnet_recv");
 	if (n == 0)
 		return false;
-	now = pp_now_ns();
+	now = ex_now_ns();
 	if (!pp_same_flow(&flow, &c->flow))
 		pp_mismatch(c, n, "arrived on a foreign flow");
 	if (c->received >= c->sent)
@@ -447,18 +384,18 @@ pp_client(const struct pp_opts *o)
 	if (!c.txbuf || !c.rxbuf || !c.sent_at || !c.rtt_ns)
 		pp_die("malloc");
 	c.ch = pp_join();
-	start = pp_now_ns();
+	start = ex_now_ns();
 	if (machnet_connect(c.ch, o->local, o->remote, o->port, &c.flow) != 0)
 		pp_die("machnet_connect");
-	printf("pingpong: connected in %.1f us\n", (pp_now_ns() - start) / 1e3);
-	start = pp_now_ns();
+	printf("pingpong: connected in %.1f us\n", (ex_now_ns() - start) / 1e3);
+	start = ex_now_ns();
 	deadline = start + (uint64_t)(o->timeout_s * 1e9);
 	while (c.received < o->count && !pp_stop) {
 		progress = pp_try_send(&c);
 		progress |= pp_try_recv(&c);
-		if (!progress && pp_now_ns() > deadline)
+		if (!progress && ex_now_ns() > deadline)
 			break;
-		pp_idle(o->idle, progress, &empty);
+		ex_idle(o->idle, progress, &empty);
 	}
 	if (c.received < o->count) {
 		fprintf(stderr, "pingpong: %s: %" PRIu64 " of %" PRIu64
@@ -467,7 +404,7 @@ pp_client(const struct pp_opts *o)
 			o->count - c.received, o->count, c.sent);
 		return 1;
 	}
-	pp_report(&c, pp_now_ns() - start);
+	pp_report(&c, ex_now_ns() - start);
 	if (machnet_close(c.ch, c.flow) != 0)
 		pp_die("machnet_close");
 	if (machnet_detach(c.ch) != 0)

@@ -39,6 +39,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "example.h"
 #include "machnet.h"
 
 #define ST_PORT 31600
@@ -118,15 +119,6 @@ st_die(const char *what)
 {
 	fprintf(stderr, "stress: FAIL: %s: %s\n", what, strerror(errno));
 	exit(1);
-}
-
-static uint64_t
-st_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /* Called after every poll; backs off only after ST_IDLE_POLLS empty ones. */
@@ -335,9 +327,9 @@ st_snapshot(struct st_recv *r, bool first_end)
 			r->f[i].bytes_at_all_started = r->f[i].bytes;
 	}
 	if (first_end)
-		r->first_end_ns = st_now_ns();
+		r->first_end_ns = ex_now_ns();
 	else
-		r->all_started_ns = st_now_ns();
+		r->all_started_ns = ex_now_ns();
 }
 
 static void
@@ -359,7 +351,7 @@ st_recv_hello(struct st_recv *r, const MachnetFlow_t *flow, ssize_t n)
 	}
 	f = &r->f[r->nflows++];
 	*f = (struct st_rflow){ .flow = *flow, .p = h.p,
-				.first_ns = st_now_ns() };
+				.first_ns = ex_now_ns() };
 	if (r->nflows == r->o->flows)
 		st_snapshot(r, false);
 }
@@ -375,7 +367,7 @@ st_recv_end(struct st_recv *r, struct st_rflow *f, const struct st_hdr *h)
 		st_rflow_fail(f, f->next_seq, "END counts another number of "
 			      "messages");
 	f->state = ST_R_DONE;
-	f->end_ns = st_now_ns();
+	f->end_ns = ex_now_ns();
 	if (r->first_end_ns == 0)
 		st_snapshot(r, true);
 	while (machnet_send(r->ch, f->flow, &done, sizeof(done)) != 0) {
@@ -532,15 +524,15 @@ st_close_grace_over(struct st_recv *r)
 		return false;
 	}
 	if (r->all_done_ns == 0)
-		r->all_done_ns = st_now_ns();
-	return st_now_ns() - r->all_done_ns > ST_CLOSE_GRACE_NS;
+		r->all_done_ns = ex_now_ns();
+	return ex_now_ns() - r->all_done_ns > ST_CLOSE_GRACE_NS;
 }
 
 static int
 st_receiver(const struct st_opts *o)
 {
 	static struct st_recv r;
-	uint64_t deadline = st_now_ns() + (uint64_t)(o->timeout_s * 1e9);
+	uint64_t deadline = ex_now_ns() + (uint64_t)(o->timeout_s * 1e9);
 	uint64_t before;
 	unsigned int empty = 0;
 	bool paused = false;
@@ -556,7 +548,7 @@ st_receiver(const struct st_opts *o)
 	printf("stress: listening on %s:%u\n", o->local, o->port);
 	fflush(stdout);
 	while (r.closed < o->flows && !st_close_grace_over(&r)) {
-		if (st_now_ns() > deadline) {
+		if (ex_now_ns() > deadline) {
 			st_recv_timeout(&r);
 			return 1;
 		}
@@ -669,7 +661,7 @@ st_send_reset(struct st_send *s, const MachnetFlow_t *flow)
 	}
 	printf("stress: flow %u ended (ECONNRESET) %.3f s after the start, "
 	       "after %" PRIu64 " messages; send on it: ECONNRESET\n",
-	       f->p.flow_idx, (st_now_ns() - s->start_ns) / 1e9, f->sent);
+	       f->p.flow_idx, (ex_now_ns() - s->start_ns) / 1e9, f->sent);
 	fflush(stdout);
 }
 
@@ -808,7 +800,7 @@ st_sender_finished(const struct st_send *s)
 static void
 st_sender_report(const struct st_send *s)
 {
-	uint64_t ns = st_now_ns() - s->start_ns;
+	uint64_t ns = ex_now_ns() - s->start_ns;
 
 	printf("stress: sender %u: %" PRIu64 " messages, %" PRIu64 " bytes on "
 	       "%u flows in %.2f s (%.2f MB/s); waited for room %.0f ms, at "
@@ -832,7 +824,7 @@ st_sender(const struct st_opts *o)
 		st_die("malloc");
 	s.ch = st_join();
 	st_connect_all(&s);
-	s.start_ns = st_now_ns();
+	s.start_ns = ex_now_ns();
 	deadline = s.start_ns + (uint64_t)(o->timeout_s * 1e9);
 	s.stop_sending_ns = o->duration_s > 0 ?
 		s.start_ns + (uint64_t)(o->duration_s * 1e9) : UINT64_MAX;
@@ -840,7 +832,7 @@ st_sender(const struct st_opts *o)
 	       o->flows);
 	fflush(stdout);
 	while (!st_sender_finished(&s)) {
-		now = st_now_ns();
+		now = ex_now_ns();
 		if (now > deadline) {
 			st_sender_report(&s);
 			fprintf(stderr, "stress: FAIL: timeout: %u of %u flows "
@@ -861,20 +853,6 @@ st_sender(const struct st_opts *o)
 }
 
 /* ---- options ---- */
-
-static uint64_t
-st_parse_u64(const char *s, uint64_t min, uint64_t max)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < min ||
-	    v > max)
-		st_usage();
-	return v;
-}
 
 static double
 st_parse_double(const char *s, double min, double max)
@@ -904,24 +882,59 @@ static void
 st_parse_opt(struct st_opts *o, int c)
 {
 	switch (c) {
-	case 'l': o->local = optarg; break;
-	case 'r': o->remote = optarg; break;
-	case 'P': o->port = st_parse_u64(optarg, 1, UINT16_MAX); break;
-	case 'f': o->flows = st_parse_u64(optarg, 1, ST_MAX_FLOWS); break;
-	case 'n': o->count = st_parse_u64(optarg, 1, UINT64_MAX / 2); break;
-	case 'd': o->duration_s = st_parse_double(optarg, 0.001, 3600); break;
-	case 'I': o->p.sender_id = st_parse_u64(optarg, 0, UINT32_MAX); break;
-	case 's': o->p.seed = st_parse_u64(optarg, 0, UINT64_MAX); break;
-	case 'a': o->p.min_size = st_parse_u64(optarg, 1, ST_BIG_LEN); break;
-	case 'b': o->p.max_size = st_parse_u64(optarg, 1, ST_BIG_LEN); break;
-	case 'k': o->p.skew = st_parse_double(optarg, 0.1, 100); break;
-	case 'B': o->p.big_every = st_parse_u64(optarg, 1, UINT32_MAX); break;
-	case 'R': o->expect_reset = true; break;
-	case 'A': o->pause_after = st_parse_u64(optarg, 0, UINT64_MAX); break;
-	case 'M': o->pause_ms = st_parse_u64(optarg, 1, 600000); break;
-	case 'i': o->idle = st_parse_idle(optarg); break;
-	case 't': o->timeout_s = st_parse_double(optarg, 1, 86400); break;
-	default: st_usage();
+	case 'l':
+		o->local = optarg;
+		break;
+	case 'r':
+		o->remote = optarg;
+		break;
+	case 'P':
+		o->port = ex_parse_u64(optarg, 1, UINT16_MAX, st_usage);
+		break;
+	case 'f':
+		o->flows = ex_parse_u64(optarg, 1, ST_MAX_FLOWS, st_usage);
+		break;
+	case 'n':
+		o->count = ex_parse_u64(optarg, 1, UINT64_MAX / 2, st_usage);
+		break;
+	case 'd':
+		o->duration_s = st_parse_double(optarg, 0.001, 3600);
+		break;
+	case 'I':
+		o->p.sender_id = ex_parse_u64(optarg, 0, UINT32_MAX, st_usage);
+		break;
+	case 's':
+		o->p.seed = ex_parse_u64(optarg, 0, UINT64_MAX, st_usage);
+		break;
+	case 'a':
+		o->p.min_size = ex_parse_u64(optarg, 1, ST_BIG_LEN, st_usage);
+		break;
+	case 'b':
+		o->p.max_size = ex_parse_u64(optarg, 1, ST_BIG_LEN, st_usage);
+		break;
+	case 'k':
+		o->p.skew = st_parse_double(optarg, 0.1, 100);
+		break;
+	case 'B':
+		o->p.big_every = ex_parse_u64(optarg, 1, UINT32_MAX, st_usage);
+		break;
+	case 'R':
+		o->expect_reset = true;
+		break;
+	case 'A':
+		o->pause_after = ex_parse_u64(optarg, 0, UINT64_MAX, st_usage);
+		break;
+	case 'M':
+		o->pause_ms = ex_parse_u64(optarg, 1, 600000, st_usage);
+		break;
+	case 'i':
+		o->idle = st_parse_idle(optarg);
+		break;
+	case 't':
+		o->timeout_s = st_parse_double(optarg, 1, 86400);
+		break;
+	default:
+		st_usage();
 	}
 }
 
