@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #define EX_SLEEP_AFTER_POLLS 64
@@ -66,6 +67,15 @@ ex_parse_idle(const char *s, void (*usage)(void))
 	if (strcmp(s, "sleep") != 0)
 		usage();
 	return EX_IDLE_SLEEP;
+}
+
+/* Before the first poll: a sleeping poller should wake when asked, not up
+ * to the default 50 us of timer slack later. */
+static inline void
+ex_idle_prepare(enum ex_idle mode)
+{
+	if (mode == EX_IDLE_SLEEP)
+		prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 }
 
 /*

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "kv.h"
 #include "machnet.h"
@@ -136,8 +135,6 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	/* A sleeping poller should wake when asked, not up to 50 us later. */
-	if (o.idle == EX_IDLE_SLEEP)
-		prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	ex_idle_prepare(o.idle);
 	return o.remote ? kv_client(&o) : kv_server(&o);
 }

@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "example.h"
 #include "histogram.h"
@@ -244,9 +243,7 @@ mg_join(const struct mg_opts *o)
 {
 	void *ch;
 
-	/* A sleeping poller should wake when asked, not up to 50 us later. */
-	if (o->idle == EX_IDLE_SLEEP)
-		prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	ex_idle_prepare(o->idle);
 	if (machnet_init() != 0)
 		mg_die("machnet_init");
 	ch = machnet_attach();

@@ -423,5 +423,6 @@ main(int argc, char **argv)
 
 	pp_parse(argc, argv, &o);
 	pp_catch_signals();
+	ex_idle_prepare(o.idle);
 	return o.server ? pp_server(&o) : pp_client(&o);
 }
