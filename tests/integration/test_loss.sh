@@ -17,6 +17,13 @@ FLOWS=4
 IP_A=10.99.0.1
 IP_B=10.99.0.2
 SCALE=${LOSS_SCALE:-1}
+# The injected loss hits ARP and the handshake too. At 20% a request and
+# its reply both get through only 66% of the time, so the default five ARP
+# requests all fail in about one connect of 200 (connect: EHOSTUNREACH,
+# seen in CI). Thirty requests, and a connect deadline long enough for them
+# and the SYNs after, fail in about one of 10^14.
+ARP_TRIES=30
+CONNECT_MS=5000
 
 topo_two_hosts || topo_fail "cannot build the two-host topology"
 
@@ -30,7 +37,8 @@ level() {
 	half=$(awk -v p="$loss" 'BEGIN { print p / 2 }')
 	faults=("--fault.rx_drop=$half" "--fault.tx_drop=$half"
 		--fault.rx_reorder=0.01 --fault.tx_duplicate=0.01
-		"--fault.seed=$fseed")
+		"--fault.seed=$fseed" "--arp.retries=$ARP_TRIES"
+		"--transport.connect_timeout_ms=$CONNECT_MS")
 	inst_a=$(topo_instance "a$name")
 	inst_b=$(topo_instance "b$name")
 	start_machnetd "$TOPO_NS_A" "$inst_a" "$IP_A" "$TOPO_IF_A" "$TOPO_MODE" \
