@@ -28,6 +28,7 @@ PRIMARY_SRC   := $(filter-out primary/main.c,$(wildcard primary/*.c))
 SECONDARY_SRC := $(wildcard secondary/*.c)
 UNIT_SRC      := $(wildcard tests/unit/test_*.c)
 ITEST_SRC     := $(wildcard tests/integration/*.c)
+COMPAT_SRC    := $(wildcard tests/compat/*.c)
 EXAMPLES      := $(filter-out common,$(notdir $(wildcard examples/*)))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -42,10 +43,12 @@ LIBPRIM  := $(BUILD)/libmnprimary.a
 EXAMPLE_BINS := $(addprefix $(BUILD)/,$(EXAMPLES))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 ITEST_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(ITEST_SRC))
+COMPAT_BINS := $(patsubst tests/compat/%.c,$(BUILD)/compat/%,$(COMPAT_SRC)) \
+	$(patsubst tests/compat/%.c,$(BUILD)/compat/%_cxx,$(COMPAT_SRC))
 
 .PHONY: all test unit integration demo bench install setup clean
 all: $(MACHNETD) $(LIB_SO) $(LIB_A) $(EXAMPLE_BINS) $(UNIT_BINS) $(ITEST_BINS) \
-	$(BUILD)/tests/header_cxx
+	$(COMPAT_BINS) $(BUILD)/tests/header_cxx
 
 $(BUILD)/obj/%.o: %.c $(wildcard common/*.h primary/*.h secondary/*.h)
 	@mkdir -p $(dir $@)
@@ -92,9 +95,21 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIBPRIM) $(LIB_A)
 		$(LIBPRIM) $(CHECK_LIBS) $(DPDK_LIBS) -lrte_net_ring $(BSD_LIBS) -lpthread -lm
 
 # machnet.h must stay usable from C++ (checked by building, not running).
-$(BUILD)/tests/header_cxx: tests/unit/header_cxx.cc secondary/machnet.h $(LIB_SO)
+$(BUILD)/tests/header_cxx: tests/unit/header_cxx.cc secondary/machnet.h \
+		secondary/machnet_common.h $(LIB_SO)
 	@mkdir -p $(dir $@)
 	$(CXX) -std=c++11 -Wall -Wextra -Werror -Isecondary -o $@ $< -L$(BUILD) -lmachnet
+
+# The compatibility suite is built as upstream Machnet applications are:
+# only the public headers on the include path, once as C and once as C++.
+COMPAT_LIBS := -L$(BUILD) -lmachnet -Wl,-rpath,'$$ORIGIN/..'
+$(BUILD)/compat/%: tests/compat/%.c secondary/machnet.h secondary/machnet_common.h $(LIB_SO)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -Isecondary -o $@ $< $(COMPAT_LIBS)
+
+$(BUILD)/compat/%_cxx: tests/compat/%.c secondary/machnet.h secondary/machnet_common.h $(LIB_SO)
+	@mkdir -p $(dir $@)
+	$(CXX) -x c++ -std=gnu++17 $(WARN) $(CFLAGS) -Isecondary -o $@ $< $(COMPAT_LIBS)
 
 # machnet.pc names PREFIX, so install writes it for the prefix it uses.
 write_pc = printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: machnet\nDescription: kernel-bypass messaging through machnetd\nVersion: %s\nLibs: -L$${libdir} -lmachnet\nLibs.private: %s %s\nCflags: -I$${includedir}\n' \
@@ -133,7 +148,8 @@ install: all
 	install -m 755 $(LIB_SO).$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libmachnet.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libmachnet.so
 	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 secondary/machnet.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 secondary/machnet.h secondary/machnet_common.h \
+		$(DESTDIR)$(PREFIX)/include/
 	$(call write_pc,$(DESTDIR)$(PREFIX)/lib/pkgconfig/machnet.pc)
 	install -m 644 config/machnet.conf $(DESTDIR)$(PREFIX)/etc/machnet/
 

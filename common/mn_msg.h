@@ -17,7 +17,13 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
-/* A flow as an application names it: src is the local end. Host order. */
+/*
+ * The largest message, in both processes and on the wire; libmachnet
+ * checks that machnet.h's MACHNET_MSG_MAX_LEN says the same.
+ */
+#define MN_MSG_MAX_LEN (8u * 1024u * 1024u)
+
+/* A flow as this end names it: src is the local end. Host order. */
 struct mn_flow_tuple {
 	uint32_t src_ip;
 	uint32_t dst_ip;

@@ -7,8 +7,6 @@
  */
 #include <stdbool.h>
 
-#include <machnet.h>
-
 #include "mn_msg.h"
 #include "mn_wire.h"
 #include "reasm.h"
@@ -43,7 +41,7 @@ mn_reasm_push(struct mn_reasm *r, struct rte_mbuf *seg, uint8_t flags,
 	if (first != (r->head == NULL))
 		return reasm_fail(r, seg);
 	if (first) {
-		if (msg_len == 0 || msg_len > MACHNET_MSG_MAX_LEN)
+		if (msg_len == 0 || msg_len > MN_MSG_MAX_LEN)
 			return reasm_fail(r, seg);
 		r->head = seg;
 		r->tail = seg;

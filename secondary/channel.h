@@ -16,6 +16,7 @@
 #include "flowset.h"
 #include "machnet.h"
 #include "mn_ctrl.h"
+#include "mn_msg.h"
 #include "mn_state.h"
 
 struct mnl_channel {
@@ -31,7 +32,11 @@ struct mnl_channel {
 	uint64_t heartbeat_seen;  /* state->heartbeat at the last look */
 	uint64_t next_look;       /* timer cycles */
 	bool primary_dead;        /* final: a channel dies with its primary */
+	bool flow_events;         /* recv reports flow ends (an addition) */
 };
+
+_Static_assert(MACHNET_MSG_MAX_LEN == MN_MSG_MAX_LEN,
+	       "machnet.h and common/ disagree on the largest message");
 
 /*
  * Sends msg to machnetd and overwrites it with the reply. 0, or -1 with
@@ -77,6 +82,7 @@ mnl_flow_from_app(const MachnetFlow_t *f)
 	return t;
 }
 
+/* A flow as this end names it (src = local): connect's answer. */
 static inline MachnetFlow_t
 mnl_flow_to_app(const struct mn_flow_tuple *t)
 {
@@ -85,6 +91,23 @@ mnl_flow_to_app(const struct mn_flow_tuple *t)
 		.dst_ip = t->dst_ip,
 		.src_port = t->src_port,
 		.dst_port = t->dst_port,
+	};
+
+	return f;
+}
+
+/*
+ * A flow as its sender names it (src = the remote peer): what the receive
+ * calls report, as upstream's do, so that a reply swaps the two ends.
+ */
+static inline MachnetFlow_t
+mnl_flow_as_sent(const struct mn_flow_tuple *t)
+{
+	MachnetFlow_t f = {
+		.src_ip = t->dst_ip,
+		.dst_ip = t->src_ip,
+		.src_port = t->dst_port,
+		.dst_port = t->src_port,
 	};
 
 	return f;

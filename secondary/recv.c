@@ -2,9 +2,11 @@
  * recv.c: machnet_recv() and machnet_recvmsg(). The engine hands over
  * whole messages as chains; they are copied out and their mbufs go
  * straight back to the pool. The end of a flow arrives the same way, after
- * its last message: a failed flow is returned as -1 with ECONNRESET and the
- * flow filled in; a flow the peer closed is only noted, so that sending on
- * it fails. Neither call ever blocks.
+ * its last message: the flow moves to the ended set, so that sending on it
+ * fails, and only a channel that asked for flow events hears of it as -1
+ * (ECONNRESET when it failed, EPIPE when the peer closed it). Upstream
+ * applications treat any -1 from a receive as fatal, hence the opt-in.
+ * Neither call ever blocks.
  */
 #include <errno.h>
 
@@ -13,9 +15,17 @@
 #include "channel.h"
 #include "iov.h"
 
+/* The errno that reports an ended flow, by the event that ended it. */
+static int
+end_errno(uint16_t event)
+{
+	return event == MN_MSG_EV_CLOSED ? EPIPE : ECONNRESET;
+}
+
 /*
- * A failed flow, reported in order after its last message: the flow moves
- * to the ended set and the caller learns it as ECONNRESET, once.
+ * A flow's end, in order after its last message. 1 when the caller is to
+ * report it (the channel asked for flow events), 0 when it was only
+ * noted, -1 with errno when it could not be noted.
  */
 static int
 flow_ended(struct mnl_channel *ch, struct rte_mbuf *m)
@@ -23,27 +33,28 @@ flow_ended(struct mnl_channel *ch, struct rte_mbuf *m)
 	const struct mn_flow_tuple *t = &mn_msg_meta(m)->flow;
 
 	mnl_flowset_remove(&ch->flows, t);
-	if (mnl_flowset_add(&ch->ended, t) < 0) {
-		mn_msg_free_nocache(m);
+	if (mnl_flowset_add(&ch->ended, t) < 0)
 		return -1;
-	}
-	return mnl_fail(ECONNRESET);
+	return ch->flow_events ? 1 : 0;
 }
 
 /*
  * 1 with *mp set (a message), 0 when nothing is pending, or -1 with errno;
- * for ECONNRESET *mp is the ended flow's event, for the caller to free.
+ * for a reported flow end (ECONNRESET, EPIPE) *mp is its event, for the
+ * caller to take the flow from and free.
  */
 static int
 take_msg(struct mnl_channel *ch, struct rte_mbuf **mp)
 {
 	struct rte_mbuf *m;
+	uint16_t event;
+	int ret;
 
 	for (;;) {
 		if (rte_ring_dequeue(ch->from_engine, (void **)&m) != 0)
 			return mnl_channel_gone(ch) ? mnl_fail(ESHUTDOWN) : 0;
-		switch (mn_msg_meta(m)->event) {
-		case MN_MSG_EV_NONE:
+		event = mn_msg_meta(m)->event;
+		if (event == MN_MSG_EV_NONE) {
 			/* A flow that delivered a message is one the
 			 * application may answer. */
 			if (mnl_flowset_add(&ch->flows, &mn_msg_meta(m)->flow) < 0) {
@@ -52,34 +63,28 @@ take_msg(struct mnl_channel *ch, struct rte_mbuf **mp)
 			}
 			*mp = m;
 			return 1;
-		case MN_MSG_EV_RESET:
-			*mp = m;
-			return flow_ended(ch, m);
-		case MN_MSG_EV_CLOSED:
-			/* A peer that closes is no error: only sending ends. */
-			mnl_flowset_remove(&ch->flows, &mn_msg_meta(m)->flow);
-			if (mnl_flowset_add(&ch->ended, &mn_msg_meta(m)->flow) < 0) {
-				mn_msg_free_nocache(m);
-				return -1;
-			}
-			mn_msg_free_nocache(m);
-			break;
-		default:
-			/* An event this library does not know carries nothing. */
-			mn_msg_free_nocache(m);
-			break;
 		}
+		/* An event this library does not know carries nothing. */
+		ret = event == MN_MSG_EV_RESET || event == MN_MSG_EV_CLOSED ?
+			flow_ended(ch, m) : 0;
+		if (ret > 0) {
+			*mp = m;
+			return mnl_fail(end_errno(event));
+		}
+		mn_msg_free_nocache(m);
+		if (ret < 0)
+			return -1;
 	}
 }
 
-/* The flow of a failed take_msg, given back to the caller, then freed. */
+/* The flow of a reported flow end, given back to the caller, then freed. */
 static void
 report_ended(struct rte_mbuf *m, MachnetFlow_t *flow)
 {
 	int err = errno;
 
 	if (flow != NULL)
-		*flow = mnl_flow_to_app(&mn_msg_meta(m)->flow);
+		*flow = mnl_flow_as_sent(&mn_msg_meta(m)->flow);
 	mn_msg_free_nocache(m);
 	errno = err;
 }
@@ -116,13 +121,13 @@ machnet_recv(const void *channel, void *buf, size_t len, MachnetFlow_t *flow)
 		return mnl_fail(EINVAL);
 	m = NULL;
 	ret = take_msg(ch, &m);
-	if (ret < 0 && errno == ECONNRESET && m != NULL)
+	if (ret < 0 && m != NULL)
 		report_ended(m, flow);
 	if (ret <= 0)
 		return ret;
 	msg_len = mn_msg_meta(m)->msg_len;
 	if (flow != NULL)
-		*flow = mnl_flow_to_app(&mn_msg_meta(m)->flow);
+		*flow = mnl_flow_as_sent(&mn_msg_meta(m)->flow);
 	if (deliver(m, &iov, 1, len) < 0)
 		return -1;
 	return msg_len;
@@ -143,15 +148,26 @@ machnet_recvmsg(const void *channel, MachnetMsgHdr_t *msghdr)
 		return -1;
 	m = NULL;
 	ret = take_msg(ch, &m);
-	if (ret < 0 && errno == ECONNRESET && m != NULL)
+	if (ret < 0 && m != NULL)
 		report_ended(m, &msghdr->flow_info);
 	if (ret > 0) {
 		meta = mn_msg_meta(m);
 		msghdr->msg_size = meta->msg_len;
-		msghdr->flow_info = mnl_flow_to_app(&meta->flow);
+		msghdr->flow_info = mnl_flow_as_sent(&meta->flow);
 		msghdr->flags = meta->flags;
 		ret = deliver(m, io.v, io.cnt, io.total) < 0 ? -1 : 1;
 	}
 	mnl_iovs_release(&io);
 	return ret;
+}
+
+int
+machnet_set_flow_events(void *channel, int enable)
+{
+	struct mnl_channel *ch = channel;
+
+	if (ch == NULL)
+		return mnl_fail(EINVAL);
+	ch->flow_events = enable != 0;
+	return 0;
 }

@@ -93,9 +93,13 @@ machnet_sendmmsg(const void *channel, const MachnetMsgHdr_t *msghdrs,
 
 	if (channel == NULL || vlen < 0 || (msghdrs == NULL && vlen > 0))
 		return mnl_fail(EINVAL);
-	/* As with sendmmsg(2), a failure after the first is a short count. */
+	/*
+	 * As upstream, a message that cannot be queued ends the batch with a
+	 * short count, 0 for the first one, never -1: callers add the count
+	 * up. errno says why the next message was not queued.
+	 */
 	for (i = 0; i < vlen; i++)
 		if (machnet_sendmsg(channel, &msghdrs[i]) < 0)
-			return i > 0 ? i : -1;
+			return i;
 	return vlen;
 }

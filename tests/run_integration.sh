@@ -22,7 +22,7 @@ trap 'rm -f "$log"' EXIT
 passed=0
 failed=0
 for mode in xdp packet; do
-	for t in tests/integration/test_*.sh; do
+	for t in tests/integration/test_*.sh tests/compat/test_*.sh; do
 		name="$(basename "$t" .sh) $mode"
 		start=$SECONDS
 		timeout --kill-after=10 "$ITEST_TIMEOUT" bash "$t" "$mode" >"$log" 2>&1

@@ -2,7 +2,9 @@
  * hello_world: the smallest complete machnet application, to read before
  * writing one. Both sides listen on HW_PORT; the client (--remote given)
  * connects, sends "Hello World!" and prints the echo; the server prints
- * every message it receives and echoes it on its flow.
+ * every message it receives and echoes it on its flow. A received flow
+ * names the sender as src, as upstream Machnet's does; the server swaps
+ * the two ends to answer (ex_flow_reply in examples/common/ex_flow.h).
  *
  *   hello_world --local IP                 server, until SIGINT/SIGTERM
  *   hello_world --local IP --remote IP     client
@@ -16,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ex_flow.h"
 #include "machnet.h"
 
 #define HW_PORT 31580
@@ -56,16 +59,16 @@ hw_pause(void)
 	nanosleep(&nap, NULL);
 }
 
-/* Flow addresses are in host byte order. */
+/* A received flow names its sender as src; addresses are in host order. */
 static void
 hw_print_msg(const char *what, const char *buf, ssize_t len,
 	     const MachnetFlow_t *flow)
 {
-	uint32_t ip = flow->dst_ip;
+	uint32_t ip = flow->src_ip;
 
 	printf("hello_world: %s \"%.*s\" from %u.%u.%u.%u:%u\n", what,
 	       (int)len, buf, ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff,
-	       ip & 0xff, flow->dst_port);
+	       ip & 0xff, flow->src_port);
 	fflush(stdout);
 }
 
@@ -89,15 +92,15 @@ hw_server(void *ch)
 
 	while (!hw_stop) {
 		n = machnet_recv(ch, buf, sizeof(buf), &flow);
-		/* A client that went away is no reason for a server to stop. */
-		if (n < 0 && errno != ECONNRESET && !hw_stop)
+		if (n < 0 && !hw_stop)
 			hw_die("machnet_recv");
 		if (n <= 0) {
 			hw_pause();
 			continue;
 		}
 		hw_print_msg("received", buf, n, &flow);
-		hw_send(ch, flow, buf, (size_t)n);
+		/* The reply goes back on the flow seen from this end. */
+		hw_send(ch, ex_flow_reply(&flow), buf, (size_t)n);
 	}
 	return 0;
 }
@@ -107,13 +110,13 @@ hw_client(void *ch, const char *local, const char *remote)
 {
 	time_t deadline = time(NULL) + HW_REPLY_TIMEOUT_S;
 	char buf[HW_BUF_LEN];
-	MachnetFlow_t flow;
+	MachnetFlow_t flow, from;
 	ssize_t n;
 
 	if (machnet_connect(ch, local, remote, HW_PORT, &flow) != 0)
 		hw_die("machnet_connect");
 	hw_send(ch, flow, HW_MSG, strlen(HW_MSG));
-	while ((n = machnet_recv(ch, buf, sizeof(buf), &flow)) == 0) {
+	while ((n = machnet_recv(ch, buf, sizeof(buf), &from)) == 0) {
 		if (hw_stop || time(NULL) > deadline) {
 			fprintf(stderr, "hello_world: no reply within %d s\n",
 				HW_REPLY_TIMEOUT_S);
@@ -123,7 +126,7 @@ hw_client(void *ch, const char *local, const char *remote)
 	}
 	if (n < 0)
 		hw_die("machnet_recv");
-	hw_print_msg("reply", buf, n, &flow);
+	hw_print_msg("reply", buf, n, &from);
 	if (machnet_close(ch, flow) != 0)
 		hw_die("machnet_close");
 	return 0;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ex_flow.h"
 #include "kv.h"
 #include "machnet.h"
 
@@ -299,12 +300,13 @@ kv_check(struct kv_client *c, const struct kv_pending *p, size_t n)
 }
 
 static struct kv_flow *
-kv_find_flow(const struct kv_client *c, const MachnetFlow_t *flow)
+kv_find_flow(const struct kv_client *c, const MachnetFlow_t *received)
 {
+	MachnetFlow_t flow = ex_flow_reply(received);
 	uint32_t i;
 
 	for (i = 0; i < c->o->flows; i++)
-		if (memcmp(&c->flows[i].flow, flow, sizeof(*flow)) == 0)
+		if (ex_flow_eq(&c->flows[i].flow, &flow))
 			return &c->flows[i];
 	return NULL;
 }
@@ -461,6 +463,9 @@ kv_connect_all(struct kv_client *c)
 {
 	uint32_t i;
 
+	/* A server that resets a flow ends the run at once, not by timeout. */
+	if (machnet_set_flow_events(c->ch, 1) != 0)
+		kv_die("machnet_set_flow_events");
 	for (i = 0; i < c->o->flows; i++)
 		if (machnet_connect(c->ch, c->o->local, c->o->remote,
 				    c->o->port, &c->flows[i].flow) != 0)

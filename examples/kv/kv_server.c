@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ex_flow.h"
 #include "kv.h"
 #include "machnet.h"
 
@@ -230,13 +231,13 @@ kv_serve(struct kv_server *s, uint8_t *buf)
 
 	while (!kv_stop) {
 		n = machnet_recv(s->ch, buf, KV_REQ_MAX, &flow);
+		/* libmachnet names the flow of a message too long to take. */
 		if (n < 0 && errno == EMSGSIZE)
-			kv_handle_oversized(s, flow);
-		/* A client that went away is no reason for a server to stop. */
-		else if (n < 0 && errno != ECONNRESET && !kv_stop)
+			kv_handle_oversized(s, ex_flow_reply(&flow));
+		else if (n < 0 && !kv_stop)
 			kv_die("machnet_recv");
 		else if (n > 0)
-			kv_handle(s, buf, (size_t)n, flow);
+			kv_handle(s, buf, (size_t)n, ex_flow_reply(&flow));
 		ex_idle(s->idle, n != 0, &empty);
 	}
 }

@@ -5,8 +5,8 @@
  * Without --remote_ip it is a server that echoes every message on its
  * flow. With it, a client keeps --msg_window messages in flight on one
  * flow, prints every second the TX and RX rates and the round-trip
- * percentiles of that second, and at the end one machine-readable
- * `summary:` line. Every message carries its sequence number in its first
+ * percentiles of that second (in upstream msg_gen's format, which the
+ * server uses too), and at the end one machine-readable `summary:` line. Every message carries its sequence number in its first
  * 8 bytes (little endian) and a pseudo-random stream seeded by it after
  * them, so a lost, duplicated or reordered echo is an error; --verify
  * checks every byte instead of the sequence number alone. Gb/s counts
@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ex_flow.h"
 #include "example.h"
 #include "histogram.h"
 #include "machnet.h"
@@ -279,23 +280,46 @@ struct mg_echoed {
 	uint64_t start_ns;
 	uint64_t msgs;
 	uint64_t bytes;
-	unsigned int secs;
 };
+
+static double
+mg_pct_us(const struct hist *h, double q)
+{
+	return (double)hist_percentile(h, q) / 1e3;
+}
+
+/*
+ * The per-second line, in upstream msg_gen's format so that scripts
+ * written around its output read ours: thousands of messages and payload
+ * Gb/s each way, then the round-trip percentiles of the second in whole
+ * microseconds, or N/A for a second without any (always, on a server).
+ */
+static void
+mg_print_second(double tx_msgs, double rx_msgs, double tx_gbps,
+		double rx_gbps, const struct hist *rtt)
+{
+	printf("TX/RX (msg/sec, Gbps): (%.1fK/%.1fK, %.3f/%.3f). "
+	       "RTT (p50/99/99.9 us): ", tx_msgs / 1e3, rx_msgs / 1e3, tx_gbps,
+	       rx_gbps);
+	if (rtt == NULL || hist_count(rtt) == 0)
+		printf("N/A\n");
+	else
+		printf("%.0f/%.0f/%.0f\n", mg_pct_us(rtt, 0.5),
+		       mg_pct_us(rtt, 0.99), mg_pct_us(rtt, 0.999));
+	fflush(stdout);
+}
 
 /* Prints the echo rate of the last second, if anything was echoed. */
 static void
 mg_server_tick(struct mg_echoed *e, uint64_t now)
 {
 	double secs = (double)(now - e->start_ns) / 1e9;
+	double msgs = (double)e->msgs / secs;
+	double gbps = (double)e->bytes * 8 / 1e9 / secs;
 
-	e->secs++;
-	if (e->msgs != 0) {
-		printf("msg_gen: [%4u s] echoed %.0f msg/s, %.3f Gb/s\n",
-		       e->secs, (double)e->msgs / secs,
-		       (double)e->bytes * 8 / 1e9 / secs);
-		fflush(stdout);
-	}
-	*e = (struct mg_echoed){ .start_ns = now, .secs = e->secs };
+	if (e->msgs != 0)
+		mg_print_second(msgs, msgs, gbps, gbps, NULL);
+	*e = (struct mg_echoed){ .start_ns = now };
 }
 
 static int
@@ -319,11 +343,10 @@ mg_server(const struct mg_opts *o)
 	echoed.start_ns = ex_now_ns();
 	while (!mg_stop) {
 		n = machnet_recv(ch, buf, MACHNET_MSG_MAX_LEN, &flow);
-		/* A client that went away is no reason for a server to stop. */
-		if (n < 0 && errno != ECONNRESET && !mg_stop)
+		if (n < 0 && !mg_stop)
 			mg_die("machnet_recv");
 		if (n > 0) {
-			mg_echo(ch, flow, buf, (size_t)n, o->idle);
+			mg_echo(ch, ex_flow_reply(&flow), buf, (size_t)n, o->idle);
 			echoed.msgs++;
 			echoed.bytes += (uint64_t)n;
 		}
@@ -336,13 +359,6 @@ mg_server(const struct mg_opts *o)
 		mg_die("machnet_detach");
 	free(buf);
 	return 0;
-}
-
-static bool
-mg_same_flow(const MachnetFlow_t *a, const MachnetFlow_t *b)
-{
-	return a->src_ip == b->src_ip && a->dst_ip == b->dst_ip &&
-	       a->src_port == b->src_port && a->dst_port == b->dst_port;
 }
 
 static bool
@@ -433,7 +449,9 @@ static void
 mg_on_echo(struct mg_client *c, ssize_t n, const MachnetFlow_t *flow,
 	   uint64_t now)
 {
-	if (!mg_same_flow(flow, &c->flow)) {
+	MachnetFlow_t mine = ex_flow_reply(flow);
+
+	if (!ex_flow_eq(&mine, &c->flow)) {
 		mg_echo_error(c, n, "arrived on a foreign flow");
 		return;
 	}
@@ -464,12 +482,6 @@ mg_try_recv(struct mg_client *c)
 	return i > 0;
 }
 
-static double
-mg_pct_us(const struct hist *h, double q)
-{
-	return (double)hist_percentile(h, q) / 1e3;
-}
-
 static void
 mg_client_tick(struct mg_client *c, uint64_t now)
 {
@@ -480,12 +492,8 @@ mg_client_tick(struct mg_client *c, uint64_t now)
 	size_t size = c->o->msg_size;
 
 	t->secs++;
-	printf("msg_gen: [%4u s] TX %.0f msg/s %.3f Gb/s, RX %.0f msg/s "
-	       "%.3f Gb/s, rtt us p50 %.2f p99 %.2f p99.9 %.2f\n", t->secs, tx,
-	       mg_gbps(tx, size), rx, mg_gbps(rx, size),
-	       mg_pct_us(c->second, 0.5), mg_pct_us(c->second, 0.99),
-	       mg_pct_us(c->second, 0.999));
-	fflush(stdout);
+	mg_print_second(tx, rx, mg_gbps(tx, size), mg_gbps(rx, size),
+			c->second);
 	hist_merge(c->total, c->second);
 	hist_reset(c->second);
 	*t = (struct mg_tick){ .start_ns = now, .sent = c->sent,
@@ -588,6 +596,9 @@ mg_client(const struct mg_opts *o)
 
 	mg_client_init(&c, o);
 	c.ch = mg_join(o);
+	/* A server that resets the flow ends the run at once, not by timeout. */
+	if (machnet_set_flow_events(c.ch, 1) != 0)
+		mg_die("machnet_set_flow_events");
 	start = ex_now_ns();
 	if (machnet_connect(c.ch, o->local_ip, o->remote_ip, o->remote_port,
 			    &c.flow) != 0)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ex_flow.h"
 #include "example.h"
 #include "machnet.h"
 
@@ -233,12 +234,10 @@ pp_server(const struct pp_opts *o)
 		if (n < 0) {
 			if (pp_stop)
 				break;
-			/* A client that went away is no reason to stop serving. */
-			if (errno != ECONNRESET)
-				pp_die("machnet_recv");
+			pp_die("machnet_recv");
 		}
 		if (n > 0)
-			pp_echo(ch, flow, buf, (size_t)n, o->idle);
+			pp_echo(ch, ex_flow_reply(&flow), buf, (size_t)n, o->idle);
 		ex_idle(o->idle, n > 0, &empty);
 	}
 	if (machnet_detach(ch) != 0)
@@ -259,13 +258,6 @@ struct pp_client {
 	uint64_t *sent_at;     /* per window slot */
 	uint64_t *rtt_ns;      /* per message */
 };
-
-static bool
-pp_same_flow(const MachnetFlow_t *a, const MachnetFlow_t *b)
-{
-	return a->src_ip == b->src_ip && a->dst_ip == b->dst_ip &&
-	       a->src_port == b->src_port && a->dst_port == b->dst_port;
-}
 
 static bool
 pp_try_send(struct pp_client *c)
@@ -307,7 +299,7 @@ static bool
 pp_try_recv(struct pp_client *c)
 {
 	const struct pp_opts *o = c->o;
-	MachnetFlow_t flow;
+	MachnetFlow_t flow, mine;
 	uint64_t now;
 	ssize_t n;
 	size_t bad;
@@ -318,7 +310,8 @@ pp_try_recv(struct pp_client *c)
 	if (n == 0)
 		return false;
 	now = ex_now_ns();
-	if (!pp_same_flow(&flow, &c->flow))
+	mine = ex_flow_reply(&flow);
+	if (!ex_flow_eq(&mine, &c->flow))
 		pp_mismatch(c, n, "arrived on a foreign flow");
 	if (c->received >= c->sent)
 		pp_mismatch(c, n, "more echoes than messages sent");
@@ -384,6 +377,9 @@ pp_client(const struct pp_opts *o)
 	if (!c.txbuf || !c.rxbuf || !c.sent_at || !c.rtt_ns)
 		pp_die("malloc");
 	c.ch = pp_join();
+	/* A server that resets the flow ends the run at once, not by timeout. */
+	if (machnet_set_flow_events(c.ch, 1) != 0)
+		pp_die("machnet_set_flow_events");
 	start = ex_now_ns();
 	if (machnet_connect(c.ch, o->local, o->remote, o->port, &c.flow) != 0)
 		pp_die("machnet_connect");

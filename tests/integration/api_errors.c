@@ -4,7 +4,7 @@
  *
  *   api_errors LOCAL PEER OPEN_PORT CLOSED_PORT ABSENT_IP
  *
- * PEER runs a machnetd with a listener on OPEN_PORT and none on
+ * PEER runs a machnetd with an echo server on OPEN_PORT and none on
  * CLOSED_PORT; no host has ABSENT_IP. Exits 0 only if every check passed.
  */
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "machnet.h"
 
@@ -69,6 +70,75 @@ ae_port(const char *s)
 	return (uint16_t)v;
 }
 
+/* The next message within a few seconds: its length, or -1 with errno. */
+static ssize_t
+ae_recv_wait(void *ch, void *buf, size_t len, MachnetFlow_t *from)
+{
+	time_t deadline = time(NULL) + 5;
+	ssize_t n;
+
+	while ((n = machnet_recv(ch, buf, len, from)) == 0 &&
+	       time(NULL) <= deadline)
+		;
+	return n;
+}
+
+/*
+ * As upstream: a message longer than the buffer is dropped with -1, and
+ * the next one arrives intact; the flow names the sender (the echo
+ * server) as src.
+ */
+static void
+ae_recv_checks(void *ch, MachnetFlow_t flow)
+{
+	static const char big[100], small[5] = "hello";
+	MachnetFlow_t from = { 0 };
+	char buf[64];
+	ssize_t n;
+
+	if (machnet_send(ch, flow, big, sizeof(big)) != 0 ||
+	    machnet_send(ch, flow, small, sizeof(small)) != 0) {
+		ae_report("sends for the receive checks", false, -1, errno);
+		return;
+	}
+	errno = 0;
+	n = ae_recv_wait(ch, buf, 10, &from);
+	ae_expect("recv into a too small buffer gives EMSGSIZE", (int)n, errno,
+		  EMSGSIZE, EMSGSIZE);
+	n = ae_recv_wait(ch, buf, sizeof(buf), &from);
+	ae_report("the message after a dropped one arrives intact",
+		  n == (ssize_t)sizeof(small) && memcmp(buf, small, 5) == 0,
+		  (int)n, errno);
+	ae_report("a received flow names the sender as src",
+		  from.src_ip == flow.dst_ip && from.src_port == flow.dst_port &&
+		  from.dst_ip == flow.src_ip && from.dst_port == flow.src_port,
+		  0, 0);
+}
+
+/* As upstream: a batch stops at the first bad message, with its count. */
+static void
+ae_sendmmsg_checks(void *ch, MachnetFlow_t flow)
+{
+	char byte = 'x';
+	MachnetIovec_t iov = { &byte, 1 };
+	MachnetMsgHdr_t m[2] = {
+		{ .msg_size = 1, .flow_info = flow, .msg_iov = &iov,
+		  .msg_iovlen = 1 },
+		{ .msg_size = 0, .flow_info = flow, .msg_iov = &iov,
+		  .msg_iovlen = 1 },
+	};
+	int rc;
+
+	errno = 0;
+	rc = machnet_sendmmsg(ch, m, 2);
+	ae_report("sendmmsg stops before an empty message: 1, EMSGSIZE",
+		  rc == 1 && errno == EMSGSIZE, rc, errno);
+	errno = 0;
+	rc = machnet_sendmmsg(ch, &m[1], 1);
+	ae_report("sendmmsg of one bad message: 0 (not -1), EMSGSIZE",
+		  rc == 0 && errno == EMSGSIZE, rc, errno);
+}
+
 static void
 ae_send_checks(void *ch, const char *local, const char *peer, uint16_t port)
 {
@@ -91,6 +161,8 @@ ae_send_checks(void *ch, const char *local, const char *peer, uint16_t port)
 	unknown.src_port ^= 0x5a5a;
 	ae_send(ch, "send on an unknown flow gives ENOTCONN", unknown, &byte, 1,
 		ENOTCONN);
+	ae_recv_checks(ch, flow);
+	ae_sendmmsg_checks(ch, flow);
 	rc = machnet_close(ch, flow);
 	ae_report("close of a connected flow succeeds", rc == 0, rc, errno);
 	ae_send(ch, "send on a closed flow gives ENOTCONN", flow, &byte, 1,

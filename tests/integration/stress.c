@@ -39,6 +39,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ex_flow.h"
 #include "example.h"
 #include "machnet.h"
 
@@ -245,13 +246,6 @@ st_verify(const uint8_t *buf, size_t n, const struct st_params *p,
 	return NULL;
 }
 
-static bool
-st_same_flow(const MachnetFlow_t *a, const MachnetFlow_t *b)
-{
-	return a->src_ip == b->src_ip && a->dst_ip == b->dst_ip &&
-	       a->src_port == b->src_port && a->dst_port == b->dst_port;
-}
-
 static void *
 st_join(void)
 {
@@ -262,6 +256,9 @@ st_join(void)
 	ch = machnet_attach();
 	if (ch == NULL)
 		st_die("machnet_attach");
+	/* Both sides check how each flow ends, so they ask to be told. */
+	if (machnet_set_flow_events(ch, 1) != 0)
+		st_die("machnet_set_flow_events");
 	return ch;
 }
 
@@ -301,7 +298,7 @@ st_rflow_find(struct st_recv *r, const MachnetFlow_t *flow)
 	uint32_t i;
 
 	for (i = 0; i < r->nflows; i++)
-		if (st_same_flow(&r->f[i].flow, flow))
+		if (ex_flow_eq(&r->f[i].flow, flow))
 			return &r->f[i];
 	return NULL;
 }
@@ -403,7 +400,8 @@ st_recv_msg(struct st_recv *r, const MachnetFlow_t *flow, ssize_t n)
 	r->messages++;
 }
 
-/* A flow may only end after its DONE: anything else is a failure. */
+/* A flow may only end (closed or reset) after its DONE: anything else is
+ * a failure. */
 static void
 st_recv_reset(struct st_recv *r, const MachnetFlow_t *flow)
 {
@@ -478,13 +476,14 @@ st_report(const struct st_recv *r)
 static void
 st_recv_poll(struct st_recv *r)
 {
-	MachnetFlow_t flow;
+	MachnetFlow_t from, flow;
 	ssize_t n;
 
-	n = machnet_recv(r->ch, r->buf, MACHNET_MSG_MAX_LEN, &flow);
+	n = machnet_recv(r->ch, r->buf, MACHNET_MSG_MAX_LEN, &from);
+	flow = ex_flow_reply(&from);
 	if (n > 0)
 		st_recv_msg(r, &flow, n);
-	else if (n < 0 && errno == ECONNRESET)
+	else if (n < 0 && (errno == ECONNRESET || errno == EPIPE))
 		st_recv_reset(r, &flow);
 	else if (n < 0)
 		st_die("machnet_recv");
@@ -606,7 +605,7 @@ st_sflow_find(struct st_send *s, const MachnetFlow_t *flow)
 	uint32_t i;
 
 	for (i = 0; i < s->o->flows; i++)
-		if (st_same_flow(&s->f[i].flow, flow))
+		if (ex_flow_eq(&s->f[i].flow, flow))
 			return &s->f[i];
 	return NULL;
 }
@@ -668,10 +667,11 @@ st_send_reset(struct st_send *s, const MachnetFlow_t *flow)
 static bool
 st_send_poll(struct st_send *s)
 {
-	MachnetFlow_t flow;
+	MachnetFlow_t from, flow;
 	ssize_t n;
 
-	n = machnet_recv(s->ch, s->rxbuf, ST_RXBUF_LEN, &flow);
+	n = machnet_recv(s->ch, s->rxbuf, ST_RXBUF_LEN, &from);
+	flow = ex_flow_reply(&from);
 	if (n > 0)
 		st_send_done(s, &flow, n);
 	else if (n < 0 && errno == ECONNRESET)

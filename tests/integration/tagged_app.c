@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ex_flow.h"
 #include "machnet.h"
 
 #define TA_MAGIC 0x54414731u /* "TAG1" */
@@ -152,20 +153,20 @@ ta_server(const char *local, uint16_t port, uint32_t app)
 	fflush(stdout);
 	while (!ta_stop) {
 		n = machnet_recv(ch, buf, sizeof(buf), &flow);
-		/* A client that went away is no reason for a server to stop. */
-		if (n < 0 && errno != ECONNRESET)
+		if (n < 0)
 			ta_die("machnet_recv");
 		if (n <= 0) {
 			ta_nap();
 			continue;
 		}
-		if (!ta_valid(buf, n, app) || flow.src_port != port) {
+		/* A received flow names this end as dst. */
+		if (!ta_valid(buf, n, app) || flow.dst_port != port) {
 			fprintf(stderr, "tagged_app: app %u got a foreign "
 				"message (%zd bytes, local port %u)\n",
-				app, n, flow.src_port);
+				app, n, flow.dst_port);
 			return 1;
 		}
-		ta_send(ch, flow, buf, (size_t)n);
+		ta_send(ch, ex_flow_reply(&flow), buf, (size_t)n);
 		echoed++;
 	}
 	printf("tagged_app: app %u echoed %" PRIu64 " messages\n", app, echoed);
@@ -179,14 +180,14 @@ struct ta_flow {
 };
 
 static int
-ta_flow_index(const struct ta_flow *f, uint32_t nflows, const MachnetFlow_t *m)
+ta_flow_index(const struct ta_flow *f, uint32_t nflows,
+	      const MachnetFlow_t *received)
 {
+	MachnetFlow_t m = ex_flow_reply(received);
 	uint32_t i;
 
 	for (i = 0; i < nflows; i++)
-		if (f[i].flow.src_port == m->src_port &&
-		    f[i].flow.dst_port == m->dst_port &&
-		    f[i].flow.src_ip == m->src_ip && f[i].flow.dst_ip == m->dst_ip)
+		if (ex_flow_eq(&f[i].flow, &m))
 			return (int)i;
 	return -1;
 }

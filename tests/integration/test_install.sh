@@ -10,19 +10,23 @@ prefix=$TOPO_DIR/prefix
 make -s -C "$TOPO_ROOT" install PREFIX="$prefix" BUILD="$MN_BUILD" >"$TOPO_DIR/install.log" 2>&1 ||
 	topo_fail "make install: $(tail -5 "$TOPO_DIR/install.log")"
 for f in bin/machnetd lib/libmachnet.so lib/libmachnet.so.1 lib/libmachnet.a \
-	include/machnet.h lib/pkgconfig/machnet.pc etc/machnet/machnet.conf; do
+	include/machnet.h include/machnet_common.h lib/pkgconfig/machnet.pc etc/machnet/machnet.conf; do
 	[ -e "$prefix/$f" ] || topo_fail "make install did not install $f"
 done
 readelf -d "$prefix/lib/libmachnet.so.1" | grep -q 'SONAME.*libmachnet.so.1' ||
 	topo_fail "libmachnet.so.1 has no soname"
 
+# As upstream applications do: machnet_common.h first, a tagged struct,
+# and stdio from machnet.h.
 cat >"$TOPO_DIR/app.c" <<'APP'
 #include <errno.h>
-#include <machnet.h>
-#include <stdio.h>
+#include "machnet_common.h"
+#include "machnet.h"
 int main(void)
 {
-	if (machnet_init() == 0 || errno != ENODEV)
+	struct MachnetFlow flow = { 0 };
+
+	if (machnet_init() == 0 || errno != ENODEV || flow.src_port != 0)
 		return 1;
 	puts("app: no machnetd, as expected");
 	return 0;

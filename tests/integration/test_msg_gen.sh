@@ -43,11 +43,12 @@ client timed --duration 3
 msgs=$(summary_field timed msgs)
 [ -n "$msgs" ] && [ "$msgs" -gt 0 ] ||
 	topo_fail "timed run: no summary with messages and errors=0"
-seconds=$(grep -cE '^msg_gen: \[ *[0-9]+ s\] TX [0-9]+ msg/s' "$TOPO_DIR/timed.log")
+# The per-second lines are in upstream msg_gen's format.
+seconds=$(grep -cE '^TX/RX \(msg/sec, Gbps\): \([0-9]+\.[0-9]K/[0-9]+\.[0-9]K, [0-9]+\.[0-9]{3}/[0-9]+\.[0-9]{3}\)\. RTT \(p50/99/99\.9 us\): [0-9]+/[0-9]+/[0-9]+$' "$TOPO_DIR/timed.log")
 [ "$seconds" -ge 2 ] || topo_fail "timed run: $seconds per-second lines"
 [ "$(summary_field timed p50_us)" != 0.00 ] || topo_fail "timed run: p50 of 0"
 
 topo_stop_app "$SERVER" || topo_fail "msg_gen server did not exit 0 on SIGTERM"
-grep -qE 'echoed [0-9]+ msg/s' "$TOPO_DIR/server.log" ||
+grep -qE '^TX/RX \(msg/sec, Gbps\): \([0-9]+\.[0-9]K/[0-9]+\.[0-9]K, [0-9.]+/[0-9.]+\)\. RTT \(p50/99/99\.9 us\): N/A$' "$TOPO_DIR/server.log" ||
 	topo_fail "server printed no echo rate"
 echo "PASS: msg_gen ($TOPO_MODE)"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_peer_death.sh: when the peer goes away without a word, the sending
-# application learns that its flows ended (ECONNRESET on machnet_recv, then
-# on machnet_send) within a bounded time instead of sending into the void:
+# application learns that its flows ended (ECONNRESET on machnet_recv, as
+# it asked with machnet_set_flow_events, then on machnet_send) within a
+# bounded time instead of sending into the void:
 # (a) the peer's machnetd is killed with SIGKILL (the sender's machnetd must
 # give up retransmitting), (b) the peer application is killed with SIGKILL
 # (its machnetd reclaims its channel and closes its flows).
