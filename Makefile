@@ -29,6 +29,7 @@ SECONDARY_SRC := $(wildcard secondary/*.c)
 UNIT_SRC      := $(wildcard tests/unit/test_*.c)
 ITEST_SRC     := $(wildcard tests/integration/*.c)
 COMPAT_SRC    := $(wildcard tests/compat/*.c)
+TOOL_SRC      := $(wildcard tests/tools/*.c)
 EXAMPLES      := $(filter-out common,$(notdir $(wildcard examples/*)))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -43,12 +44,13 @@ LIBPRIM  := $(BUILD)/libmnprimary.a
 EXAMPLE_BINS := $(addprefix $(BUILD)/,$(EXAMPLES))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 ITEST_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(ITEST_SRC))
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 COMPAT_BINS := $(patsubst tests/compat/%.c,$(BUILD)/compat/%,$(COMPAT_SRC)) \
 	$(patsubst tests/compat/%.c,$(BUILD)/compat/%_cxx,$(COMPAT_SRC))
 
 .PHONY: all test unit integration demo bench install setup clean
 all: $(MACHNETD) $(LIB_SO) $(LIB_A) $(EXAMPLE_BINS) $(UNIT_BINS) $(ITEST_BINS) \
-	$(COMPAT_BINS) $(BUILD)/tests/header_cxx
+	$(COMPAT_BINS) $(TOOL_BINS) $(BUILD)/tests/header_cxx
 
 $(BUILD)/obj/%.o: %.c $(wildcard common/*.h primary/*.h secondary/*.h)
 	@mkdir -p $(dir $@)
@@ -93,6 +95,12 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIBPRIM) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/unit -o $@ $< $(SECONDARY_OBJ) \
 		$(LIBPRIM) $(CHECK_LIBS) $(DPDK_LIBS) -lrte_net_ring $(BSD_LIBS) -lpthread -lm
+
+# Test tools that play a misbehaving tenant need libmachnet's insides and
+# DPDK, which no application sees.
+$(BUILD)/tools/%: tests/tools/%.c $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_A) $(DPDK_LIBS) $(BSD_LIBS) -lpthread
 
 # machnet.h must stay usable from C++ (checked by building, not running).
 $(BUILD)/tests/header_cxx: tests/unit/header_cxx.cc secondary/machnet.h \

@@ -31,6 +31,12 @@ struct mn_ctrl_msg {
 	uint32_t generation;  /* of that channel slot, from the attach reply */
 	uint32_t pad;
 	/*
+	 * The channel's secret, from the attach reply: every later request on
+	 * the channel must carry it. machnetd keeps it in its own memory, not
+	 * in the state memzone every tenant can read.
+	 */
+	uint64_t token;
+	/*
 	 * LISTEN: src_ip/src_port. CONNECT: src_ip, dst_ip, dst_port in the
 	 * request; the reply holds the whole flow. CLOSE: the flow.
 	 */

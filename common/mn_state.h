@@ -53,7 +53,7 @@ struct mn_state {
 	uint64_t epoch;              /* start time of this primary, ns */
 	int32_t primary_pid;
 	volatile uint32_t stopping;  /* set before machnetd detaches everyone */
-	volatile uint64_t heartbeat; /* control loop iterations; moves while alive */
+	volatile uint64_t heartbeat; /* moves every 100 ms while machnetd lives */
 	uint32_t local_ip;           /* host byte order */
 	uint32_t mss;                /* payload bytes per packet */
 	uint32_t ring_size;          /* entries of each channel ring */

@@ -19,6 +19,7 @@
 #include <rte_ether.h>
 
 #include "config.h"
+#include "mn_state.h"
 #include "mn_names.h"
 
 #define CMDLINE_SRC "command line"
@@ -89,6 +90,8 @@ static const struct key_desc keys[] = {
 	KEY("resources", "ring_size", KEY_POW2, ring_size, 64, 65536),
 	KEY("resources", "rx_desc", KEY_UINT, rx_desc, 64, 16384),
 	KEY("resources", "tx_desc", KEY_UINT, tx_desc, 64, 16384),
+	KEY("resources", "channels_per_process", KEY_UINT, channels_per_process,
+	    1, MN_MAX_CHANNELS),
 	KEY("engine", "idle", KEY_IDLE, idle_mode, 0, 0),
 	KEY("engine", "idle_polls", KEY_UINT, idle_polls, 0, UINT32_MAX),
 	KEY("engine", "idle_sleep_us", KEY_UINT, idle_sleep_us, 1, 1000000),
@@ -152,6 +155,7 @@ mn_config_defaults(struct mn_config *cfg)
 	cfg->mtu = 1500;
 	cfg->pool_size = 65535;
 	cfg->ring_size = 1024;
+	cfg->channels_per_process = 16;
 	cfg->rx_desc = 1024;
 	cfg->tx_desc = 1024;
 	cfg->idle_mode = MN_IDLE_SPIN;

@@ -40,6 +40,7 @@ struct mn_config {
 	uint32_t ring_size;    /* ring_size: per channel ring, power of 2, default 1024 */
 	uint16_t rx_desc;      /* rx_desc, default 1024 */
 	uint16_t tx_desc;      /* tx_desc, default 1024 */
+	uint32_t channels_per_process; /* channels_per_process, default 16 */
 	/* [engine] */
 	enum mn_idle_mode idle_mode; /* idle: spin|yield|sleep, default spin */
 	uint32_t idle_polls;   /* idle_polls, default 1 */

@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include <bsd/string.h>
@@ -90,15 +92,64 @@ mn_control_complete(struct mn_control *c, const struct mn_cmd *cmd)
 	sem_post(&c->wake);
 }
 
-static bool
-slot_matches(const struct mn_control *c, const struct mn_ctrl_msg *m)
+/*
+ * The requesting process, from the name of the socket EAL answers it on
+ * (".../mp_socket_<pid>_<tsc>"), which it cannot choose in ordinary use;
+ * the pid in the request only when the name has none.
+ */
+static int32_t
+requester_pid(const struct mn_cmd *cmd)
 {
+	const char *p = strstr(cmd->peer, "mp_socket_");
+	long pid;
+
+	if (p == NULL)
+		return cmd->msg.pid;
+	pid = strtol(p + strlen("mp_socket_"), NULL, 10);
+	return pid > 0 && pid <= INT32_MAX ? (int32_t)pid : cmd->msg.pid;
+}
+
+/*
+ * A request on a channel must name a live slot, come from the process
+ * that attached it, and carry the slot's secret: channel indices and
+ * generations are small numbers any tenant reads in the state memzone.
+ */
+static bool
+slot_matches(const struct mn_control *c, const struct mn_cmd *cmd)
+{
+	const struct mn_ctrl_msg *m = &cmd->msg;
 	const struct mn_channel_slot *s;
 
 	if (m->channel >= MN_MAX_CHANNELS)
 		return false;
 	s = &c->state->channels[m->channel];
-	return s->state == MN_CHANNEL_ATTACHED && s->generation == m->generation;
+	return s->state == MN_CHANNEL_ATTACHED && s->generation == m->generation &&
+	       s->owner_pid == requester_pid(cmd) &&
+	       c->tokens[m->channel] == m->token;
+}
+
+static uint32_t
+channels_of(const struct mn_control *c, int32_t pid)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < MN_MAX_CHANNELS; i++)
+		if (c->state->channels[i].state == MN_CHANNEL_ATTACHED &&
+		    c->state->channels[i].owner_pid == pid)
+			n++;
+	return n;
+}
+
+/* 64 bits from the kernel's random source; 0 is no token. */
+static uint64_t
+new_token(void)
+{
+	uint64_t t = 0;
+
+	while (t == 0)
+		if (getrandom(&t, sizeof(t), 0) != (ssize_t)sizeof(t))
+			return 0;
+	return t;
 }
 
 static void
@@ -111,8 +162,19 @@ forward(struct mn_control *c, struct mn_cmd *cmd)
 static void
 handle_attach(struct mn_control *c, struct mn_cmd *cmd)
 {
+	int32_t pid = requester_pid(cmd);
+	uint64_t token;
 	uint32_t i;
 
+	if (channels_of(c, pid) >= c->channels_per_process) {
+		reply_status(cmd, ENOSPC);
+		return;
+	}
+	token = new_token();
+	if (token == 0) {
+		reply_status(cmd, EAGAIN);
+		return;
+	}
 	for (i = 0; i < MN_MAX_CHANNELS; i++) {
 		struct mn_channel_slot *s = &c->state->channels[i];
 
@@ -120,9 +182,11 @@ handle_attach(struct mn_control *c, struct mn_cmd *cmd)
 			continue;
 		s->state = MN_CHANNEL_ATTACHED;
 		s->generation++;
-		s->owner_pid = cmd->msg.pid;
+		s->owner_pid = pid;
+		c->tokens[i] = token;
 		cmd->msg.channel = i;
 		cmd->msg.generation = s->generation;
+		cmd->msg.token = token;
 		forward(c, cmd);
 		return;
 	}
@@ -136,7 +200,7 @@ handle_request(struct mn_control *c, struct mn_cmd *cmd)
 		handle_attach(c, cmd);
 		return;
 	}
-	if (!slot_matches(c, &cmd->msg)) {
+	if (!slot_matches(c, cmd)) {
 		reply_status(cmd, EBADF);
 		return;
 	}
@@ -156,6 +220,7 @@ handle_completion(struct mn_control *c, struct mn_cmd *cmd)
 	     (cmd->msg.op == MN_CTRL_ATTACH && cmd->msg.status != 0))) {
 		s->state = MN_CHANNEL_FREE;
 		s->owner_pid = 0;
+		c->tokens[cmd->msg.channel] = 0;
 	}
 	reply(cmd);
 }
@@ -194,13 +259,31 @@ drain(struct mn_control *c)
 		handle_completion(c, &cmd);
 }
 
+static uint64_t
+monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Sleeps until a request or completion arrives, or MN_CONTROL_WAKE_NS
+ * pass. Dead owners are looked for by the clock, not only when a wait
+ * times out: a tenant making a control call every few milliseconds keeps
+ * the thread from ever timing out, and must not keep a dead one's
+ * channels alive.
+ */
 static void *
 control_main(void *arg)
 {
 	struct mn_control *c = arg;
+	uint64_t next_reap = monotonic_ns() + MN_CONTROL_WAKE_NS;
 
 	while (!c->quit) {
 		struct timespec deadline;
+		uint64_t now;
 
 		clock_gettime(CLOCK_REALTIME, &deadline);
 		deadline.tv_nsec += MN_CONTROL_WAKE_NS;
@@ -208,9 +291,13 @@ control_main(void *arg)
 			deadline.tv_sec++;
 			deadline.tv_nsec -= 1000000000L;
 		}
-		if (sem_timedwait(&c->wake, &deadline) != 0 && errno == ETIMEDOUT)
+		sem_timedwait(&c->wake, &deadline);
+		now = monotonic_ns();
+		if (now >= next_reap) {
 			reap_dead_owners(c);
-		c->state->heartbeat++;
+			c->state->heartbeat++;
+			next_reap = now + MN_CONTROL_WAKE_NS;
+		}
 		drain(c);
 	}
 	return NULL;
@@ -225,10 +312,11 @@ cmd_ring(const char *name, uint32_t entries, unsigned int flags)
 
 int
 mn_control_init(struct mn_control *c, struct mn_state *state,
-		uint32_t ring_entries)
+		uint32_t ring_entries, uint32_t channels_per_process)
 {
 	memset(c, 0, sizeof(*c));
 	c->state = state;
+	c->channels_per_process = channels_per_process;
 	c->inbox = cmd_ring("mn_ctl_inbox", ring_entries, RING_F_SC_DEQ);
 	c->to_engine = cmd_ring("mn_ctl_to_engine", ring_entries,
 				RING_F_SP_ENQ | RING_F_SC_DEQ);

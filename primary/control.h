@@ -35,10 +35,13 @@ struct mn_control {
 	sem_t wake;                /* posted whenever inbox or from_engine fill */
 	volatile bool quit;
 	uint32_t ctrl_timeout_ms;
+	uint32_t channels_per_process;
+	/* Each attached channel's secret; never in shared memory. */
+	uint64_t tokens[MN_MAX_CHANNELS];
 };
 
 int mn_control_init(struct mn_control *c, struct mn_state *state,
-		    uint32_t ring_entries);
+		    uint32_t ring_entries, uint32_t channels_per_process);
 /* Registers the IPC action and starts the control thread. */
 int mn_control_start(struct mn_control *c);
 /* Refuses new requests, fails queued ones with ESHUTDOWN, joins the thread. */

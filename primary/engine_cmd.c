@@ -289,7 +289,7 @@ do_connect(struct mn_engine *e, struct mn_cmd *cmd)
 	struct mn_flow *f;
 	int slot;
 
-	if (t->dst_ip == 0 || t->dst_port == 0) {
+	if (!mn_iface_unicast(&e->ifc, t->dst_ip) || t->dst_port == 0) {
 		complete(e, cmd, EINVAL);
 		return;
 	}

@@ -34,4 +34,24 @@ mn_iface_next_hop(const struct mn_iface *ifc, uint32_t dst)
 	return ifc->gateway;
 }
 
+/*
+ * Whether dst can be one host's unicast address: not 0.0.0.0, a class D
+ * (multicast) or E (reserved, and the limited broadcast) address, nor the
+ * network or broadcast address of the local subnet (unless the subnet is
+ * a /31 or /32, which have neither, RFC 3021). A flow to any of these
+ * could never complete, so connect refuses it at once.
+ */
+static inline bool
+mn_iface_unicast(const struct mn_iface *ifc, uint32_t dst)
+{
+	uint32_t host = dst & ~ifc->netmask;
+
+	if (dst == 0 || dst >= 0xe0000000u)
+		return false;
+	if ((dst & ifc->netmask) != (ifc->ip & ifc->netmask) ||
+	    ifc->netmask >= 0xfffffffeu)
+		return true;
+	return host != 0 && host != ~ifc->netmask;
+}
+
 #endif /* MN_IFACE_H */

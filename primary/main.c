@@ -29,6 +29,7 @@
 #include "control.h"
 #include "engine.h"
 #include "fault.h"
+#include "holders.h"
 #include "mn_msg.h"
 #include "mn_names.h"
 #include "mn_state.h"
@@ -193,6 +194,25 @@ fail(const char *what, const char *why)
 	return 1;
 }
 
+/*
+ * Another process maps the instance's files: a live machnetd of the same
+ * instance, or applications of one that died. Says which, in one line.
+ */
+static bool
+instance_held(const char *instance)
+{
+	char who[512];
+	int n = mn_instance_holders(instance, who, sizeof(who));
+
+	if (n == 0)
+		return false;
+	fprintf(stderr, "machnetd: instance \"%s\" is still in use by %s: stop "
+		"%s (applications of a machnetd that died must restart) or use "
+		"another machnet.instance\n", instance, who,
+		n == 1 ? "it" : "them");
+	return true;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -228,8 +248,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "machnetd: machnet.eal_args: too many arguments\n");
 		return 2;
 	}
+	if (instance_held(cfg.instance))
+		return 1;
 	if (rte_eal_init(n_eal, eal_args) < 0)
-		return fail("cannot start DPDK (machnet.eal_args)", rte_strerror(rte_errno));
+		return fail("cannot start DPDK (see EAL's lines above; its arguments "
+			    "are machnet.eal_args)", rte_strerror(rte_errno));
 	mn_clock_init();
 	if (mn_port_find(&port_id, port_err) != 0)
 		return fail("port", port_err);
@@ -246,7 +269,8 @@ main(int argc, char **argv)
 		return fail("telemetry", "cannot register /machnet/counters");
 	if (mn_port_init(&cfg, port_id, pool, &ifc, port_err) != 0)
 		return fail("port", port_err);
-	if (mn_control_init(&control, state, MN_CONTROL_RING) != 0)
+	if (mn_control_init(&control, state, MN_CONTROL_RING,
+			    cfg.channels_per_process) != 0)
 		return fail("control", rte_strerror(rte_errno));
 	if (mn_engine_init(&engine, &cfg, &ifc, state, &control, pool) != 0)
 		return fail("engine", "cannot allocate its tables");

@@ -8,6 +8,7 @@
 #
 #   topo_init [MODE]               id, log dir, cleanup traps
 #   topo_two_hosts                 ns A <-> ns B, both ends for DPDK
+#   topo_two_machnetds [ARGS...]   the same, with a machnetd on each host
 #   topo_kernel_host CIDR          ns M (DPDK end) <-> ns K (kernel, CIDR)
 #   topo_bridge_hosts N            hosts 1..N <-> a Linux bridge in its own ns
 #   topo_bridge_machnetds N [ARGS...]  the same, with a machnetd on each host
@@ -18,6 +19,7 @@
 #   topo_wait_pid PID SECS         status of a spawned app, 124 on timeout
 #   topo_stop_app PID [SECS]       SIGTERM, then its status as above
 #   topo_wait_log FILE TEXT SECS
+#   topo_counter INST NAME         one of machnetd's /machnet/counters
 #   topo_fail MSG                  prints every log tail and MSG, exits 1
 #   topo_cleanup                   safe to call twice
 
@@ -88,17 +90,17 @@ topo_two_hosts() {
 		topo_dpdk_end "$TOPO_NS_B" "$TOPO_IF_B"
 }
 
-# Two hosts, each with its machnetd: sets IP_A/B and INST_A/B as well as
-# what topo_two_hosts sets; stops the test on any failure.
+# Two hosts, each with its machnetd (ARGS go to both): sets IP_A/B and
+# INST_A/B as well as what topo_two_hosts sets; stops the test on any failure.
 topo_two_machnetds() {
 	IP_A=10.99.0.1
 	IP_B=10.99.0.2
 	topo_two_hosts || topo_fail "cannot build the two-host topology"
 	INST_A=$(topo_instance a)
 	INST_B=$(topo_instance b)
-	start_machnetd "$TOPO_NS_A" "$INST_A" "$IP_A" "$TOPO_IF_A" "$TOPO_MODE" ||
+	start_machnetd "$TOPO_NS_A" "$INST_A" "$IP_A" "$TOPO_IF_A" "$TOPO_MODE" "$@" ||
 		topo_fail "machnetd on host A"
-	start_machnetd "$TOPO_NS_B" "$INST_B" "$IP_B" "$TOPO_IF_B" "$TOPO_MODE" ||
+	start_machnetd "$TOPO_NS_B" "$INST_B" "$IP_B" "$TOPO_IF_B" "$TOPO_MODE" "$@" ||
 		topo_fail "machnetd on host B"
 }
 
@@ -273,6 +275,12 @@ topo_run() {
 	local ns=$1 inst=$2
 	shift 2
 	ip netns exec "$ns" env "MACHNET_INSTANCE=$inst" "$@" </dev/null
+}
+
+# Prints counter NAME of machnetd instance INST (/machnet/counters).
+topo_counter() {
+	echo /machnet/counters | dpdk-telemetry.py -f "$1" 2>/dev/null |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["/machnet/counters"][sys.argv[1]])' "$2"
 }
 
 # The verdict comes last, where a runner showing the tail of it looks.

@@ -1,6 +1,6 @@
 /*
  * channel.c: everything that needs machnetd's answer (attach, detach,
- * listen, connect, close) as rte_mp requests, and the channel handle.
+ * listen, connect, close) as rte_mp requests.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,6 +17,7 @@
 #include <rte_string_fns.h>
 
 #include "channel.h"
+#include "handle.h"
 #include "init.h"
 #include "mn_names.h"
 
@@ -29,9 +30,9 @@ static pthread_mutex_t ctrl_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* No reply: a dead primary says more than the timeout does. */
 static int
-no_reply_errno(int err)
+no_reply_errno(const struct mn_state *state, int err)
 {
-	return rte_eal_primary_proc_alive(NULL) ? err : ENODEV;
+	return mnl_primary_gone(state) ? ESHUTDOWN : err;
 }
 
 int
@@ -46,6 +47,9 @@ mnl_ctrl_request(const struct mn_state *state, struct mn_ctrl_msg *msg)
 	struct rte_mp_msg req;
 	int ret, err = 0;
 
+	/* A dead machnetd cannot answer: say so now, not after a timeout. */
+	if (mnl_primary_gone(state))
+		return mnl_fail(ESHUTDOWN);
 	memset(&req, 0, sizeof(req));
 	strlcpy(req.name, MN_CTRL_ACTION, sizeof(req.name));
 	msg->pid = getpid();
@@ -60,7 +64,7 @@ mnl_ctrl_request(const struct mn_state *state, struct mn_ctrl_msg *msg)
 	pthread_mutex_unlock(&ctrl_lock);
 
 	if (ret < 0 || reply.nb_received != 1)
-		err = no_reply_errno(ret < 0 ? err : ETIMEDOUT);
+		err = no_reply_errno(state, ret < 0 ? err : ETIMEDOUT);
 	else if (reply.msgs[0].len_param != (int)sizeof(*msg))
 		err = EPROTO;
 	else
@@ -73,8 +77,7 @@ mnl_ctrl_request(const struct mn_state *state, struct mn_ctrl_msg *msg)
 
 /*
  * machnetd announces a stop, but a killed one cannot: when its heartbeat
- * has not moved for a second, EAL's liveness test (a lock the kernel
- * drops with the process) decides. Looking at most once a second keeps
+ * has not moved for a second, its pid decides. Looking at most once a second keeps
  * the system call off the fast path.
  */
 bool
@@ -82,8 +85,12 @@ mnl_channel_gone(struct mnl_channel *ch)
 {
 	uint64_t now, beat;
 
-	if (ch->state->stopping || ch->primary_dead)
+	if (ch->primary_dead)
 		return true;
+	if (ch->state->stopping) {
+		ch->primary_dead = mnl_primary_gone(ch->state);
+		return true;
+	}
 	now = rte_get_timer_cycles();
 	if (now < ch->next_look)
 		return false;
@@ -93,7 +100,7 @@ mnl_channel_gone(struct mnl_channel *ch)
 		ch->heartbeat_seen = beat;
 		return false;
 	}
-	ch->primary_dead = !rte_eal_primary_proc_alive(NULL);
+	ch->primary_dead = mnl_primary_gone(ch->state);
 	return ch->primary_dead;
 }
 
@@ -122,6 +129,7 @@ channel_detach(struct mnl_channel *ch)
 		.op = MN_CTRL_DETACH,
 		.channel = ch->index,
 		.generation = ch->generation,
+		.token = ch->token,
 	};
 	int ret = mnl_ctrl_request(ch->state, &msg);
 	int err = errno;
@@ -137,6 +145,7 @@ machnet_attach(void)
 	const struct mnl_env *env = mnl_env_get();
 	struct mn_ctrl_msg msg = { .op = MN_CTRL_ATTACH };
 	struct mnl_channel *ch;
+	void *handle;
 
 	if (env == NULL) {
 		errno = ENODEV;
@@ -159,6 +168,7 @@ machnet_attach(void)
 	}
 	ch->index = msg.channel;
 	ch->generation = msg.generation;
+	ch->token = msg.token;
 	if (msg.channel < MN_MAX_CHANNELS) {
 		ch->to_engine = channel_ring(MN_RING_APP_TO_ENGINE_FMT,
 					     msg.channel);
@@ -170,15 +180,23 @@ machnet_attach(void)
 		errno = EPROTO;
 		return NULL;
 	}
-	return ch;
+	handle = mnl_handle_new(ch);
+	if (handle == NULL) {
+		channel_detach(ch);
+		errno = ENOSPC;
+	}
+	return handle;
 }
 
 int
 machnet_detach(void *channel)
 {
-	if (channel == NULL)
-		return mnl_fail(EINVAL);
-	return channel_detach(channel);
+	struct mnl_channel *ch = mnl_handle_get(channel);
+
+	if (ch == NULL)
+		return -1;
+	mnl_handle_drop(channel);
+	return channel_detach(ch);
 }
 
 /* A dotted-quad address in host order; -1 with EINVAL if it is not one. */
@@ -201,6 +219,7 @@ ctrl_for(const struct mnl_channel *ch, struct mn_ctrl_msg *msg,
 	msg->op = op;
 	msg->channel = ch->index;
 	msg->generation = ch->generation;
+	msg->token = ch->token;
 }
 
 static int
@@ -221,11 +240,11 @@ close_flow(struct mnl_channel *ch, const struct mn_flow_tuple *flow)
 int
 machnet_listen(void *channel, const char *local_ip, uint16_t port)
 {
-	struct mnl_channel *ch = channel;
+	struct mnl_channel *ch = mnl_handle_get(channel);
 	struct mn_ctrl_msg msg;
 
 	if (ch == NULL)
-		return mnl_fail(EINVAL);
+		return -1;
 	ctrl_for(ch, &msg, MN_CTRL_LISTEN);
 	if (parse_ip(local_ip, &msg.flow.src_ip) < 0)
 		return -1;
@@ -237,10 +256,12 @@ int
 machnet_connect(void *channel, const char *local_ip, const char *remote_ip,
 		uint16_t remote_port, MachnetFlow_t *flow)
 {
-	struct mnl_channel *ch = channel;
+	struct mnl_channel *ch = mnl_handle_get(channel);
 	struct mn_ctrl_msg msg;
 
-	if (ch == NULL || flow == NULL)
+	if (ch == NULL)
+		return -1;
+	if (flow == NULL)
 		return mnl_fail(EINVAL);
 	ctrl_for(ch, &msg, MN_CTRL_CONNECT);
 	if (parse_ip(local_ip, &msg.flow.src_ip) < 0 ||
@@ -262,12 +283,13 @@ machnet_connect(void *channel, const char *local_ip, const char *remote_ip,
 int
 machnet_close(void *channel, MachnetFlow_t flow)
 {
+	struct mnl_channel *ch = mnl_handle_get(channel);
 	struct mn_flow_tuple t = mnl_flow_from_app(&flow);
 
-	if (channel == NULL)
-		return mnl_fail(EINVAL);
+	if (ch == NULL)
+		return -1;
 	/* A flow that already ended only needs forgetting. */
-	if (mnl_flowset_remove(&((struct mnl_channel *)channel)->ended, &t))
+	if (mnl_flowset_remove(&ch->ended, &t))
 		return 0;
-	return close_flow(channel, &t);
+	return close_flow(ch, &t);
 }

@@ -26,6 +26,7 @@ struct mnl_channel {
 	struct rte_mempool *pool;
 	uint32_t index;
 	uint32_t generation;
+	uint64_t token;           /* the channel's secret, for every request */
 	struct mnl_flowset flows; /* flows send may use */
 	struct mnl_flowset ended; /* flows the peer closed or that failed,
 				   * reported once by recv: send says ECONNRESET */
@@ -50,17 +51,6 @@ int mnl_ctrl_request(const struct mn_state *state, struct mn_ctrl_msg *msg);
  * serves.
  */
 bool mnl_channel_gone(struct mnl_channel *ch);
-
-/*
- * Sending and receiving change the channel (it learns flows and watches
- * machnetd's heartbeat), but the upstream API hands the handle over as
- * const; it is the library's own heap object.
- */
-static inline struct mnl_channel *
-mnl_channel_mut(const void *channel)
-{
-	return (struct mnl_channel *)(uintptr_t)channel;
-}
 
 static inline int
 mnl_fail(int err)

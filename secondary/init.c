@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -17,13 +18,19 @@
 #include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_log.h>
 #include <rte_mbuf.h>
 #include <rte_memzone.h>
+#include <rte_service_component.h>
 
 #include "init.h"
 #include "machnet.h"
 #include "mn_msg.h"
 #include "mn_names.h"
+
+/* Set (not to 0) to let DPDK's own log through to the application. */
+#define MN_EAL_LOG_ENV "MACHNET_EAL_LOG"
 
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct mnl_env env;
@@ -36,6 +43,22 @@ const struct mnl_env *
 mnl_env_get(void)
 {
 	return __atomic_load_n(&env_ready, __ATOMIC_ACQUIRE);
+}
+
+bool
+mnl_primary_gone(const struct mn_state *state)
+{
+	static bool told;
+	bool gone;
+
+	gone = state->stopping ||
+	       (kill(state->primary_pid, 0) != 0 && errno == ESRCH);
+	if (gone && !__atomic_exchange_n(&told, true, __ATOMIC_RELAXED))
+		fprintf(stderr, "machnet: machnetd (pid %d) has %s; restart this "
+			"application to use machnetd again\n",
+			(int)state->primary_pid, state->stopping ? "stopped" :
+			"died");
+	return gone;
 }
 
 /* An application gets one line saying why, never EAL's log. */
@@ -77,27 +100,99 @@ config_path(const char *instance, char *buf, size_t len)
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
-static int
-first_cpu(const cpu_set_t *set)
+/*
+ * "--lcores=0@(a,b,...)": lcore 0 on every CPU in set. EAL applies it with
+ * sched_setaffinity; with a single CPU the thread would have to wait for
+ * that CPU, seconds on a loaded host, while the whole set costs nothing.
+ */
+static void
+lcores_arg_of(const cpu_set_t *set, char *buf, size_t len)
 {
+	size_t used = (size_t)snprintf(buf, len, "--lcores=0@(");
+	const char *sep = "";
 	int cpu;
 
-	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
-		if (CPU_ISSET(cpu, set))
-			return cpu;
-	return 0;
+	for (cpu = 0; cpu < CPU_SETSIZE && used + 8 < len; cpu++) {
+		if (!CPU_ISSET(cpu, set))
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%s%d", sep, cpu);
+		sep = ",";
+	}
+	snprintf(buf + used, len - used, ")");
+}
+
+static ssize_t
+discard(void *cookie, const char *buf, size_t len)
+{
+	(void)cookie;
+	(void)buf;
+	return (ssize_t)len;
 }
 
 /*
- * EAL pins the calling thread to its main lcore; the application did not
- * ask for that, so its affinity is put back afterwards. The lcore is 0
- * (nothing here runs per-lcore work) on a CPU the thread may use anyway.
+ * DPDK's log is machnetd's business: an application that lost its
+ * machnetd would otherwise print two EAL lines per failed call. Set
+ * before rte_eal_init, the stream wins over the console EAL opens, so
+ * not even its start-up lines show, unless $MACHNET_EAL_LOG asks for them.
+ */
+static void
+quiet_eal(void)
+{
+	static cookie_io_functions_t null_io = { .write = discard };
+	const char *want = getenv(MN_EAL_LOG_ENV);
+	FILE *sink;
+
+	if (want != NULL && want[0] != '\0' && strcmp(want, "0") != 0)
+		return;
+	sink = fopencookie(NULL, "w", null_io);
+	if (sink != NULL)
+		rte_openlog_stream(sink);
+}
+
+/*
+ * What rte_eal_init() leaves in machnetd's hugepage heap for this process
+ * alone, given back at once, because nothing gives it back later: EAL frees
+ * it only in rte_eal_cleanup(), which an application that exits or is
+ * killed never reaches, so each application that ever ran kept it for the
+ * life of machnetd. In DPDK 22.11 that is
+ *  - the service library's tables (rte_service_init(), run in every
+ *    process: "rte_services", 8 KiB, and "rte_service_core_states",
+ *    144 KiB for 128 lcores), 152 KiB with malloc headers; and
+ *  - the process-private data of the ports the secondary attaches to
+ *    (net_af_xdp: 4 KiB of queue fds; net_memif: 2 KiB), which the PMD
+ *    frees when the secondary closes its port.
+ * The application runs no services (no service lcore, no call) and never
+ * touches a port: machnetd does all I/O. Closing a port in a secondary
+ * releases only that process's view of it (ethdev: "Secondary process
+ * needs to close device to release process private resources"); the
+ * primary's port, queues and shared data stay as they are. EAL keeps its
+ * pointers to the freed service tables, so nothing in this process may use
+ * the service API afterwards: true while no device that registers a service
+ * is hot-plugged into a running instance (machnetd hot-plugs nothing).
+ * Still left, 192 bytes an application with net_memif only: its probe
+ * allocates a MAC address that a secondary loses at once.
+ */
+static void
+eal_release_private(void)
+{
+	uint16_t port;
+
+	RTE_ETH_FOREACH_DEV(port)
+		rte_eth_dev_close(port);
+	rte_service_finalize();
+}
+
+/*
+ * EAL pins the calling thread to its main lcore's CPUs; the application
+ * did not ask for that, so its affinity is put back afterwards. The lcore
+ * is 0 (nothing here runs per-lcore work) on the CPUs the thread may use
+ * anyway.
  */
 static int
 join_eal(const char *instance)
 {
 	static char prefix_arg[PATH_MAX];
-	static char lcores_arg[32];
+	static char lcores_arg[1024];
 	char *argv[] = {
 		program_invocation_short_name, "--proc-type=secondary",
 		prefix_arg, "--no-pci", lcores_arg, "--no-telemetry",
@@ -109,11 +204,21 @@ join_eal(const char *instance)
 
 	have_cpus = pthread_getaffinity_np(pthread_self(), sizeof(cpus),
 					   &cpus) == 0;
+	quiet_eal();
 	snprintf(prefix_arg, sizeof(prefix_arg), "--file-prefix=%s", instance);
-	snprintf(lcores_arg, sizeof(lcores_arg), "--lcores=0@%d",
-		 have_cpus ? first_cpu(&cpus) : 0);
+	if (!have_cpus) {
+		CPU_ZERO(&cpus);
+		CPU_SET(0, &cpus);
+	}
+	lcores_arg_of(&cpus, lcores_arg, sizeof(lcores_arg));
 	ret = rte_eal_init((int)RTE_DIM(argv), argv);
 	err = rte_errno != 0 ? rte_errno : ENODEV;
+	/*
+	 * Also after a failure, which may come after the allocations; but not
+	 * when EAL had been started before (EALREADY): then none of it is ours.
+	 */
+	if (ret >= 0 || err != EALREADY)
+		eal_release_private();
 	if (have_cpus)
 		pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
 	if (ret < 0)
@@ -190,6 +295,9 @@ machnet_init(void)
 	if (mnl_env_get() == NULL) {
 		ret = join_instance(instance_name());
 		err = errno;
+	} else if (mnl_primary_gone(env.state)) {
+		ret = -1;
+		err = ESHUTDOWN;
 	}
 	pthread_mutex_unlock(&init_lock);
 	if (ret < 0)

@@ -13,6 +13,7 @@
 #include <rte_ring.h>
 
 #include "channel.h"
+#include "handle.h"
 #include "iov.h"
 
 /* The errno that reports an ended flow, by the event that ended it. */
@@ -111,13 +112,15 @@ deliver(struct rte_mbuf *m, const struct mn_iov *iov, int iovcnt,
 ssize_t
 machnet_recv(const void *channel, void *buf, size_t len, MachnetFlow_t *flow)
 {
-	struct mnl_channel *ch = mnl_channel_mut(channel);
+	struct mnl_channel *ch = mnl_handle_get(channel);
 	struct mn_iov iov = { .base = buf, .len = len };
 	struct rte_mbuf *m;
 	uint32_t msg_len;
 	int ret;
 
-	if (ch == NULL || (buf == NULL && len > 0))
+	if (ch == NULL)
+		return -1;
+	if (buf == NULL && len > 0)
 		return mnl_fail(EINVAL);
 	m = NULL;
 	ret = take_msg(ch, &m);
@@ -136,13 +139,15 @@ machnet_recv(const void *channel, void *buf, size_t len, MachnetFlow_t *flow)
 int
 machnet_recvmsg(const void *channel, MachnetMsgHdr_t *msghdr)
 {
-	struct mnl_channel *ch = mnl_channel_mut(channel);
+	struct mnl_channel *ch = mnl_handle_get(channel);
 	struct mn_msg_meta *meta;
 	struct mnl_iovs io;
 	struct rte_mbuf *m;
 	int ret;
 
-	if (ch == NULL || msghdr == NULL)
+	if (ch == NULL)
+		return -1;
+	if (msghdr == NULL)
 		return mnl_fail(EINVAL);
 	if (mnl_iovs_import(&io, msghdr->msg_iov, msghdr->msg_iovlen) < 0)
 		return -1;
@@ -164,10 +169,10 @@ machnet_recvmsg(const void *channel, MachnetMsgHdr_t *msghdr)
 int
 machnet_set_flow_events(void *channel, int enable)
 {
-	struct mnl_channel *ch = channel;
+	struct mnl_channel *ch = mnl_handle_get(channel);
 
 	if (ch == NULL)
-		return mnl_fail(EINVAL);
+		return -1;
 	ch->flow_events = enable != 0;
 	return 0;
 }

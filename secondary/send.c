@@ -10,6 +10,7 @@
 #include <rte_ring.h>
 
 #include "channel.h"
+#include "handle.h"
 #include "iov.h"
 
 /* Queues a message whose length (1..MACHNET_MSG_MAX_LEN) the caller checked. */
@@ -52,23 +53,29 @@ int
 machnet_send(const void *channel, MachnetFlow_t flow, const void *buf,
 	     size_t len)
 {
+	struct mnl_channel *ch = mnl_handle_get(channel);
 	struct mn_iov iov = { .base = buf, .len = len };
 
-	if (channel == NULL || (buf == NULL && len > 0))
+	if (ch == NULL)
+		return -1;
+	if (buf == NULL && len > 0)
 		return mnl_fail(EINVAL);
 	if (len == 0 || len > MACHNET_MSG_MAX_LEN)
 		return mnl_fail(EMSGSIZE);
-	return send_iov(mnl_channel_mut(channel), &flow, &iov, 1,
-			(uint32_t)len, MACHNET_MSG_FLAGS_NONE);
+	return send_iov(ch, &flow, &iov, 1, (uint32_t)len,
+			MACHNET_MSG_FLAGS_NONE);
 }
 
 int
 machnet_sendmsg(const void *channel, const MachnetMsgHdr_t *msghdr)
 {
+	struct mnl_channel *ch = mnl_handle_get(channel);
 	struct mnl_iovs io;
 	int ret;
 
-	if (channel == NULL || msghdr == NULL)
+	if (ch == NULL)
+		return -1;
+	if (msghdr == NULL)
 		return mnl_fail(EINVAL);
 	if (msghdr->msg_size == 0 || msghdr->msg_size > MACHNET_MSG_MAX_LEN)
 		return mnl_fail(EMSGSIZE);
@@ -79,8 +86,8 @@ machnet_sendmsg(const void *channel, const MachnetMsgHdr_t *msghdr)
 	if (io.total != msghdr->msg_size)
 		ret = mnl_fail(EINVAL);
 	else
-		ret = send_iov(mnl_channel_mut(channel), &msghdr->flow_info,
-			       io.v, io.cnt, msghdr->msg_size, msghdr->flags);
+		ret = send_iov(ch, &msghdr->flow_info, io.v, io.cnt,
+			       msghdr->msg_size, msghdr->flags);
 	mnl_iovs_release(&io);
 	return ret;
 }
@@ -91,7 +98,9 @@ machnet_sendmmsg(const void *channel, const MachnetMsgHdr_t *msghdrs,
 {
 	int i;
 
-	if (channel == NULL || vlen < 0 || (msghdrs == NULL && vlen > 0))
+	if (mnl_handle_get(channel) == NULL)
+		return -1;
+	if (vlen < 0 || (msghdrs == NULL && vlen > 0))
 		return mnl_fail(EINVAL);
 	/*
 	 * As upstream, a message that cannot be queued ends the batch with a

@@ -169,6 +169,81 @@ ae_send_checks(void *ch, const char *local, const char *peer, uint16_t port)
 		ENOTCONN);
 }
 
+/*
+ * Addresses no host has fail at once with EINVAL, without ARP: 0.0.0.0,
+ * multicast, the limited broadcast, and the local /24's network and
+ * broadcast addresses (the test hosts' subnet, from LOCAL).
+ */
+static void
+ae_connect_classes(void *ch, const char *local, uint16_t port)
+{
+	char net[32], bcast[32];
+	const char *dot = strrchr(local, '.');
+	int n = dot != NULL ? (int)(dot - local) : 0;
+	struct timespec t0, t1;
+	double ms;
+
+	snprintf(net, sizeof(net), "%.*s.0", n, local);
+	snprintf(bcast, sizeof(bcast), "%.*s.255", n, local);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ae_connect(ch, "connect to 0.0.0.0 gives EINVAL", local, "0.0.0.0",
+		   port, EINVAL, EINVAL);
+	ae_connect(ch, "connect to 255.255.255.255 gives EINVAL", local,
+		   "255.255.255.255", port, EINVAL, EINVAL);
+	ae_connect(ch, "connect to a multicast address gives EINVAL", local,
+		   "224.0.0.1", port, EINVAL, EINVAL);
+	ae_connect(ch, "connect to the subnet's network address gives EINVAL",
+		   local, net, port, EINVAL, EINVAL);
+	ae_connect(ch, "connect to the subnet's broadcast address gives EINVAL",
+		   local, bcast, port, EINVAL, EINVAL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	     (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	/* ARP would take half a second for each; five refusals take far less. */
+	ae_report("those five refusals took less than 400 ms", ms < 400, 0, 0);
+}
+
+/* expr (a call on a bad handle of the given kind) must give -1/EBADF. */
+#define AE_EBADF(call, expr)                                                 \
+	do {                                                                 \
+		int rc_;                                                     \
+		snprintf(what, sizeof(what), "%s on a %s handle gives EBADF", \
+			 call, kind);                                    \
+		errno = 0;                                                   \
+		rc_ = (int)(expr);                                           \
+		ae_expect(what, rc_, errno, EBADF, EBADF);                   \
+	} while (0)
+
+/* A detached or made-up handle: EBADF from every call, never a crash. */
+static void
+ae_handle_checks(void *gone, const char *local, const char *peer,
+		 uint16_t port)
+{
+	void *forged = (void *)(uintptr_t)0x4d4e000100000003ull;
+	void *handles[2] = { gone, forged };
+	const char *names[2] = { "detached", "forged" };
+	MachnetFlow_t flow = { 0 };
+	MachnetMsgHdr_t hdr = { 0 };
+	char buf[8] = { 0 }, what[96];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const char *kind = names[i];
+		void *h = handles[i];
+
+		AE_EBADF("send", machnet_send(h, flow, buf, 1));
+		AE_EBADF("sendmsg", machnet_sendmsg(h, &hdr));
+		AE_EBADF("sendmmsg", machnet_sendmmsg(h, &hdr, 1));
+		AE_EBADF("recv", machnet_recv(h, buf, sizeof(buf), &flow));
+		AE_EBADF("recvmsg", machnet_recvmsg(h, &hdr));
+		AE_EBADF("listen", machnet_listen(h, local, port));
+		AE_EBADF("connect", machnet_connect(h, local, peer, port, &flow));
+		AE_EBADF("close", machnet_close(h, flow));
+		AE_EBADF("set_flow_events", machnet_set_flow_events(h, 1));
+		AE_EBADF("detach", machnet_detach(h));
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -200,12 +275,14 @@ main(int argc, char **argv)
 		   "10.99.0.300", open_port, EINVAL, EINVAL);
 	ae_connect(ch, "connect from a bad local IP gives EINVAL", "not-an-ip",
 		   peer, open_port, EINVAL, EINVAL);
+	ae_connect_classes(ch, local, open_port);
 	errno = 0;
 	rc = machnet_listen(ch, "1.2.3", open_port);
 	ae_expect("listen on a bad IP gives EINVAL", rc, errno, EINVAL, EINVAL);
 	ae_send_checks(ch, local, peer, open_port);
 	rc = machnet_detach(ch);
 	ae_report("detach succeeds", rc == 0, rc, errno);
+	ae_handle_checks(ch, local, peer, open_port);
 	printf("api_errors: %d failure(s)\n", ae_failures);
 	return ae_failures == 0 ? 0 : 1;
 }

@@ -9,16 +9,10 @@ source "$(dirname "$0")/../../scripts/topo.sh"
 topo_init "$@"
 IP_M=10.99.0.1
 
-# Prints counter $2 of machnetd instance $1.
-counter() {
-	echo /machnet/counters | dpdk-telemetry.py -f "$1" 2>/dev/null |
-		python3 -c 'import json, sys; print(json.load(sys.stdin)["/machnet/counters"][sys.argv[1]])' "$2"
-}
-
 # Fails unless counter $2 of instance $1 satisfies the awk condition $3 on v.
 expect() {
 	local v
-	v=$(counter "$1" "$2") || topo_fail "no counter $2 from /machnet/counters"
+	v=$(topo_counter "$1" "$2") || topo_fail "no counter $2 from /machnet/counters"
 	echo "telemetry: $2 = $v"
 	awk -v v="$v" "BEGIN { exit !($3) }" || topo_fail "$2 = $v, expected $3"
 }
@@ -30,7 +24,7 @@ start_machnetd "$TOPO_NS_M" "$INST_M" "$IP_M" "$TOPO_IF_M" "$TOPO_MODE" ||
 expect "$INST_M" pool_size "v == 65535"
 ip netns exec "$TOPO_NS_K" ping -n -c 3 -i 0.2 -W 2 "$IP_M" >/dev/null ||
 	topo_fail "ping from the kernel host to $IP_M"
-malformed=$(counter "$INST_M" rx_malformed) || topo_fail "no rx_malformed"
+malformed=$(topo_counter "$INST_M" rx_malformed) || topo_fail "no rx_malformed"
 ip netns exec "$TOPO_NS_K" bash -c "echo short >/dev/udp/$IP_M/31580" ||
 	topo_fail "cannot send a UDP datagram from the kernel host"
 sleep 0.5

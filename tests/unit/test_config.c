@@ -90,6 +90,7 @@ assert_default_values(const struct mn_config *c)
 	ck_assert_uint_eq(c->ring_size, 1024);
 	ck_assert_uint_eq(c->rx_desc, 1024);
 	ck_assert_uint_eq(c->tx_desc, 1024);
+	ck_assert_uint_eq(c->channels_per_process, 16);
 	ck_assert_int_eq(c->idle_mode, MN_IDLE_SPIN);
 	ck_assert_uint_eq(c->idle_polls, 1);
 	ck_assert_uint_eq(c->idle_sleep_us, 20);
@@ -421,6 +422,10 @@ static const struct bad_case bad_cases[] = {
 	{ NULL, "resources.pool_size=1048576", "resources.pool_size" },
 	{ NULL, "resources.rx_desc=63", "resources.rx_desc" },
 	{ NULL, "resources.tx_desc=16385", "resources.tx_desc" },
+	{ NULL, "resources.channels_per_process=0",
+	  "resources.channels_per_process" },
+	{ NULL, "resources.channels_per_process=65",
+	  "resources.channels_per_process" },
 	{ GOOD_NET "[engine]\nidle = busy\n", NULL, "engine.idle" },
 	{ NULL, "engine.idle=SPIN", "engine.idle" },
 	{ NULL, "engine.idle_sleep_us=0", "engine.idle_sleep_us" },
@@ -522,6 +527,7 @@ START_TEST(test_range_limits_accepted)
 	char *ov[] = { "net.ip=10.0.0.1", "net.mtu=576", "resources.ring_size=64",
 		       "resources.pool_size=1048575", "resources.rx_desc=64",
 		       "resources.tx_desc=16384", "transport.window=1",
+		       "resources.channels_per_process=64",
 		       "machnet.instance=ab" LONG_61, "net.netmask=255.255.255.255",
 		       "net.gateway=10.0.0.254" };
 	struct mn_config c;
@@ -534,6 +540,7 @@ START_TEST(test_range_limits_accepted)
 	ck_assert_uint_eq(c.pool_size, 1048575);
 	ck_assert_uint_eq(c.rx_desc, 64);
 	ck_assert_uint_eq(c.tx_desc, 16384);
+	ck_assert_uint_eq(c.channels_per_process, 64);
 	ck_assert_uint_eq(c.window, 1);
 	ck_assert_uint_eq(strlen(c.instance), 63);
 	ck_assert_uint_eq(c.netmask, UINT32_MAX);
