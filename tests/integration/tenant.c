@@ -90,9 +90,11 @@ tn_send(const char *local, const char *remote, uint16_t port, int count,
 	if (machnet_connect(ch, local, remote, port, &flow) != 0)
 		tn_die("machnet_connect");
 	for (i = 0; i < count; i++)
-		while (machnet_send(ch, flow, buf, size) != 0)
+		while (machnet_send(ch, flow, buf, size) != 0) {
 			if (errno != EAGAIN)
 				tn_die("machnet_send");
+			usleep(100); /* the channel is full: wait, do not spin */
+		}
 	printf("tenant: queued %d messages of %zu bytes\n", count, size);
 	free(buf);
 	return 0;

@@ -601,6 +601,7 @@ drop_acks_after_fin(const struct frame_info *fi)
 START_TEST(lost_ack_of_fin_ends_the_flow_cleanly)
 {
 	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct rte_mbuf *m;
 
 	ab.rule = drop_acks_after_fin;
 	ba.rule = drop_acks_after_fin;
@@ -613,6 +614,9 @@ START_TEST(lost_ack_of_fin_ends_the_flow_cleanly)
 	ck_assert_uint_eq(b.e.flows.count, 0);
 	ck_assert_uint_eq(a.state.counters.flows_reset, 0);
 	ck_assert_uint_eq(b.state.counters.flows_reset, 0);
+	/* A closed the flow itself: nothing about it may reach A's
+	 * application afterwards (it would read as a reset). */
+	ck_assert(rte_ring_dequeue(a.app_rx, (void **)&m) != 0);
 }
 END_TEST
 
