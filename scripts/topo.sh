@@ -200,6 +200,9 @@ start_machnetd() {
 		return 1
 	}
 	log=$TOPO_DIR/machnetd.$inst.log
+	# Emptied here, not by the redirection of the background job: a
+	# restarted instance's old "ready" line must not be taken for the new.
+	: >"$log"
 	ip netns exec "$ns" "$MN_BIN/machnetd" -c "$MACHNETD_CONF" \
 		"--machnet.instance=$inst" "--net.ip=$ip" --net.netmask=255.255.255.0 \
 		"--machnet.eal_args=--no-pci --lcores=0@(0,1),1@(0,1) --vdev=$vdev" \

@@ -12,7 +12,8 @@
  *       attaches one channel and exits 0 (1 if it could not).
  *   tenant send LOCAL REMOTE PORT COUNT SIZE
  *       sends COUNT messages of SIZE bytes to REMOTE:PORT, which need not
- *       read them, and exits 0 once all are queued.
+ *       read them, and exits 0 two seconds after all are queued (time for
+ *       machnetd to send them before the exit resets the flow).
  *   tenant orphan LOCAL PORT REMOTE
  *       attaches and listens, prints "tenant: ready", then polls until
  *       machnetd is gone (at most 20 s) and checks that every call fails
@@ -96,6 +97,9 @@ tn_send(const char *local, const char *remote, uint16_t port, int count,
 			usleep(100); /* the channel is full: wait, do not spin */
 		}
 	printf("tenant: queued %d messages of %zu bytes\n", count, size);
+	fflush(stdout);
+	/* An exit now would reset the flow before machnetd sent them all. */
+	sleep(2);
 	free(buf);
 	return 0;
 }
