@@ -20,6 +20,7 @@
 #   topo_stop_app PID [SECS]       SIGTERM, then its status as above
 #   topo_wait_log FILE TEXT SECS
 #   topo_counter INST NAME         one of machnetd's /machnet/counters
+#   topo_pingpong_server NS INST IP [ARGS...]  echo server, pid in SERVER
 #   topo_fail MSG                  prints every log tail and MSG, exits 1
 #   topo_cleanup                   safe to call twice
 
@@ -278,6 +279,18 @@ topo_run() {
 	local ns=$1 inst=$2
 	shift 2
 	ip netns exec "$ns" env "MACHNET_INSTANCE=$inst" "$@" </dev/null
+}
+
+# A pingpong echo server on host NS, logging to $TOPO_DIR/server.log; its
+# pid in SERVER once it listens, or the test stops.
+topo_pingpong_server() {
+	local ns=$1 inst=$2 ip=$3
+	shift 3
+	topo_spawn "$ns" "$inst" "$TOPO_DIR/server.log" \
+		"$MN_BIN/pingpong" --server --local "$ip" "$@"
+	SERVER=$TOPO_LAST_PID
+	topo_wait_log "$TOPO_DIR/server.log" "listening" 10 "$SERVER" ||
+		topo_fail "pingpong server did not start"
 }
 
 # Prints counter NAME of machnetd instance INST (/machnet/counters).

@@ -35,11 +35,7 @@ start_machnetd "$TOPO_NS_A" "$INST" $IP "$TOPO_IF_A" "$TOPO_MODE" ||
 	topo_fail "machnetd on host A"
 MACHNETD=${TOPO_MACHNETD[$INST]}
 # The applications send to a server on the same host (loopback flows).
-topo_spawn "$TOPO_NS_A" "$INST" "$TOPO_DIR/server.log" \
-	"$MN_BIN/pingpong" --server --local $IP --port $PORT
-SERVER=$TOPO_LAST_PID
-topo_wait_log "$TOPO_DIR/server.log" "listening" 10 "$SERVER" ||
-	topo_fail "pingpong server did not start"
+topo_pingpong_server "$TOPO_NS_A" "$INST" $IP --port $PORT
 # One application first, so that what the first one ever costs (pages
 # the heap and machnetd touch once) is in the baseline.
 run_app() {

@@ -9,11 +9,7 @@ OPEN_PORT=31580
 CLOSED_PORT=31581
 
 topo_two_machnetds
-topo_spawn "$TOPO_NS_B" "$INST_B" "$TOPO_DIR/server.log" \
-	"$MN_BIN/pingpong" --server --local "$IP_B" --port "$OPEN_PORT"
-SERVER=$TOPO_LAST_PID
-topo_wait_log "$TOPO_DIR/server.log" "listening" 10 "$SERVER" ||
-	topo_fail "pingpong server did not start"
+topo_pingpong_server "$TOPO_NS_B" "$INST_B" "$IP_B" --port "$OPEN_PORT"
 topo_run "$TOPO_NS_A" "$INST_A" timeout 60 "$MN_BIN/tests/api_errors" \
 	"$IP_A" "$IP_B" "$OPEN_PORT" "$CLOSED_PORT" "$IP_ABSENT" ||
 	topo_fail "api_errors"

@@ -8,11 +8,7 @@ topo_init "$@"
 PORT=31590
 
 topo_two_machnetds
-topo_spawn "$TOPO_NS_B" "$INST_B" "$TOPO_DIR/server.log" \
-	"$MN_BIN/pingpong" --server --local "$IP_B" --port "$PORT"
-SERVER=$TOPO_LAST_PID
-topo_wait_log "$TOPO_DIR/server.log" "listening" 10 "$SERVER" ||
-	topo_fail "pingpong server did not start"
+topo_pingpong_server "$TOPO_NS_B" "$INST_B" "$IP_B" --port "$PORT"
 topo_spawn "$TOPO_NS_A" "$INST_A" "$TOPO_DIR/client.log" \
 	"$MN_BIN/tests/flow_end" "$IP_A" "$IP_B" "$PORT"
 CLIENT=$TOPO_LAST_PID

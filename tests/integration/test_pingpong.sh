@@ -7,11 +7,7 @@ source "$(dirname "$0")/../../scripts/topo.sh"
 topo_init "$@"
 
 topo_two_machnetds
-topo_spawn "$TOPO_NS_B" "$INST_B" "$TOPO_DIR/server.log" \
-	"$MN_BIN/pingpong" --server --local "$IP_B"
-SERVER=$TOPO_LAST_PID
-topo_wait_log "$TOPO_DIR/server.log" "listening" 10 "$SERVER" ||
-	topo_fail "pingpong server did not start"
+topo_pingpong_server "$TOPO_NS_B" "$INST_B" "$IP_B"
 
 # count size window timeout
 client() {

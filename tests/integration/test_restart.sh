@@ -44,11 +44,7 @@ grep -q "is still in use by pid $ORPHAN (tenant)" "$TOPO_DIR/refused.log" ||
 topo_stop_app "$ORPHAN" 1
 start_machnetd "$TOPO_NS_A" "$INST_A" "$IP_A" "$TOPO_IF_A" "$TOPO_MODE" ||
 	topo_fail "machnetd did not start once the old application was gone"
-topo_spawn "$TOPO_NS_B" "$INST_B" "$TOPO_DIR/server.log" \
-	"$MN_BIN/pingpong" --server --local "$IP_B" --port $PORT
-SERVER=$TOPO_LAST_PID
-topo_wait_log "$TOPO_DIR/server.log" "listening" 10 "$SERVER" ||
-	topo_fail "pingpong server did not start"
+topo_pingpong_server "$TOPO_NS_B" "$INST_B" "$IP_B" --port $PORT
 topo_run "$TOPO_NS_A" "$INST_A" timeout 30 "$MN_BIN/pingpong" --client \
 	--local "$IP_A" --remote "$IP_B" --port $PORT --count 100 \
 	>"$TOPO_DIR/client.log" 2>&1 || topo_fail "a new application failed"

@@ -25,12 +25,8 @@ topo_run "$TOPO_NS_A" "$INST_A" "$MN_BIN/tests/tenant" attach ||
 echo "tenants: limit $LIMIT per process holds, another process attaches"
 
 # 2. A forged handle: the forger acts on the pingpong server's channel.
-topo_spawn "$TOPO_NS_B" "$INST_B" "$TOPO_DIR/server.log" \
-	"$MN_BIN/pingpong" --server --local "$IP_B" --port $PORT
-SERVER=$TOPO_LAST_PID
-topo_wait_log "$TOPO_DIR/server.log" "listening" 10 "$SERVER" ||
-	topo_fail "pingpong server did not start"
-topo_run "$TOPO_NS_B" "$INST_B" "$MN_BIN/tools/forge" "$SERVER" "$IP_B" $PORT \
+topo_pingpong_server "$TOPO_NS_B" "$INST_B" "$IP_B" --port $PORT
+topo_run "$TOPO_NS_B" "$INST_B" "$MN_BIN/tools/forge" "$SERVER" $PORT \
 	>"$TOPO_DIR/forge.log" 2>&1 || topo_fail "forge: $(cat "$TOPO_DIR/forge.log")"
 cat "$TOPO_DIR/forge.log"
 topo_run "$TOPO_NS_A" "$INST_A" timeout 30 "$MN_BIN/pingpong" --client --local "$IP_A" \

@@ -5,7 +5,7 @@
  * requests on that channel as libmachnet would, with a guessed token and
  * with its own. machnetd must refuse every one of them (EBADF).
  *
- *   forge VICTIM_PID LOCAL_IP PORT
+ *   forge VICTIM_PID PORT
  *
  * Exits 0 when every forged request was refused, 1 otherwise.
  */
@@ -52,11 +52,12 @@ main(int argc, char **argv)
 	const struct mn_state *st;
 	struct mnl_channel *own;
 	uint32_t i, ip;
+	uint16_t port;
 	int victim;
 	void *h;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: forge VICTIM_PID LOCAL_IP PORT\n");
+	if (argc != 3) {
+		fprintf(stderr, "usage: forge VICTIM_PID PORT\n");
 		return 2;
 	}
 	victim = atoi(argv[1]);
@@ -68,16 +69,14 @@ main(int argc, char **argv)
 	mz = rte_memzone_lookup(MN_STATE_MZ_NAME);
 	st = mz->addr;
 	ip = st->local_ip;
-	(void)argv[2];
+	port = (uint16_t)(atoi(argv[2]) + 1);
 	for (i = 0; i < MN_MAX_CHANNELS; i++) {
 		const struct mn_channel_slot *s = &st->channels[i];
 
 		if (s->state != MN_CHANNEL_ATTACHED || s->owner_pid != victim)
 			continue;
-		try_op(st, MN_CTRL_LISTEN, "listen", s, i, 0, ip,
-		       (uint16_t)atoi(argv[3]) + 1);
-		try_op(st, MN_CTRL_LISTEN, "listen", s, i, own->token, ip,
-		       (uint16_t)atoi(argv[3]) + 1);
+		try_op(st, MN_CTRL_LISTEN, "listen", s, i, 0, ip, port);
+		try_op(st, MN_CTRL_LISTEN, "listen", s, i, own->token, ip, port);
 		try_op(st, MN_CTRL_DETACH, "detach", s, i, 0, 0, 0);
 		try_op(st, MN_CTRL_DETACH, "detach", s, i, own->token, 0, 0);
 		break;
