@@ -4,6 +4,7 @@
 #   make test       set-up, then unit and integration tests
 #   make demo       set-up, then pingpong between two namespaced hosts
 #   make bench      machnet against the kernel, results in docs/perf/
+#   make soak       SOAK_MINUTES (10) of faults, churn and a flood, checked
 #   make install    PREFIX=/usr/local (binaries, library, header, machnet.pc)
 
 PREFIX ?= /usr/local
@@ -48,7 +49,7 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 COMPAT_BINS := $(patsubst tests/compat/%.c,$(BUILD)/compat/%,$(COMPAT_SRC)) \
 	$(patsubst tests/compat/%.c,$(BUILD)/compat/%_cxx,$(COMPAT_SRC))
 
-.PHONY: all test unit integration demo bench install setup clean
+.PHONY: all test unit integration demo bench soak install setup clean
 all: $(MACHNETD) $(LIB_SO) $(LIB_A) $(EXAMPLE_BINS) $(UNIT_BINS) $(ITEST_BINS) \
 	$(COMPAT_BINS) $(TOOL_BINS) $(BUILD)/tests/header_cxx
 
@@ -146,6 +147,12 @@ demo:
 bench:
 	$(MAKE) all
 	bash scripts/bench.sh $(BUILD)
+
+# SOAK_MINUTES (default 10) of everything at once; see scripts/soak.sh.
+soak:
+	bash scripts/setup.sh
+	$(MAKE) all
+	bash scripts/soak.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \

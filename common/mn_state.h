@@ -9,6 +9,7 @@
 #ifndef MN_STATE_H
 #define MN_STATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -27,6 +28,34 @@ struct mn_channel_slot {
 	uint32_t pad;
 };
 
+/*
+ * What a channel holds of the pool, counted where the buffers change hands,
+ * for its shares. Each counter has one writer: the library's pair and the
+ * engine's sit on cache lines of their own, so neither side's writes slow
+ * the other's. The engine zeroes them all at attach, before the attach is
+ * answered.
+ */
+struct mn_channel_usage {
+	/* written by the library */
+	volatile uint64_t rx_taken;   /* messages and events machnet_recv took */
+	volatile uint64_t tx_queued;  /* segments machnet_send queued */
+	uint8_t pad0[48];
+	/* written by the engine */
+	volatile uint64_t tx_released; /* of those, segments freed (acked, dropped) */
+	uint8_t pad1[56];
+};
+
+/*
+ * Whether a channel holding held segments of its sends may queue n more:
+ * the share bounds what waits beyond the first message, so a message
+ * larger than the share still goes when nothing else waits.
+ */
+static inline bool
+mn_tx_share_allows(uint64_t held, uint32_t n, uint32_t share)
+{
+	return held == 0 || held + n <= share;
+}
+
 /* Counters machnetd keeps; only the engine lcore writes them. */
 struct mn_counters {
 	uint64_t rx_packets;
@@ -35,7 +64,8 @@ struct mn_counters {
 	uint64_t rx_malformed;    /* not IPv4/UDP/Machnet for us, bad checksum */
 	uint64_t rx_no_flow;      /* for no flow of ours (answered with RST) */
 	uint64_t rx_duplicate;    /* data we already had */
-	uint64_t rx_beyond_window; /* data further ahead than the receive ring */
+	uint64_t rx_beyond_window; /* data further ahead than the receive ring,
+				    * or beyond every window offered (probes) */
 	uint64_t tx_retransmits;
 	uint64_t arp_requests_sent;
 	uint64_t arp_replies_sent;
@@ -61,8 +91,11 @@ struct mn_state {
 	/* Free buffers applications must leave in the pool when they send:
 	 * the engine's own (receive, acks, retransmissions) come from there. */
 	uint32_t send_pool_floor;
+	/* Segments a channel's sends may hold, queued or unacknowledged. */
+	uint32_t channel_tx_share;
 	struct mn_channel_slot channels[MN_MAX_CHANNELS];
 	struct mn_counters counters;
+	struct mn_channel_usage usage[MN_MAX_CHANNELS] __attribute__((aligned(64)));
 };
 
 #endif /* MN_STATE_H */

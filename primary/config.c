@@ -92,6 +92,11 @@ static const struct key_desc keys[] = {
 	KEY("resources", "tx_desc", KEY_UINT, tx_desc, 64, 16384),
 	KEY("resources", "channels_per_process", KEY_UINT, channels_per_process,
 	    1, MN_MAX_CHANNELS),
+	KEY("resources", "channel_rx_share", KEY_UINT, channel_rx_share,
+	    1, 1048575),
+	KEY("resources", "flow_rx_share", KEY_UINT, flow_rx_share, 1, 1048575),
+	KEY("resources", "channel_tx_share", KEY_UINT, channel_tx_share,
+	    1, 1048575),
 	KEY("engine", "idle", KEY_IDLE, idle_mode, 0, 0),
 	KEY("engine", "idle_polls", KEY_UINT, idle_polls, 0, UINT32_MAX),
 	KEY("engine", "idle_sleep_us", KEY_UINT, idle_sleep_us, 1, 1000000),
@@ -156,6 +161,9 @@ mn_config_defaults(struct mn_config *cfg)
 	cfg->pool_size = 65535;
 	cfg->ring_size = 1024;
 	cfg->channels_per_process = 16;
+	cfg->channel_rx_share = 4096;
+	cfg->flow_rx_share = 2048;
+	cfg->channel_tx_share = 4096;
 	cfg->rx_desc = 1024;
 	cfg->tx_desc = 1024;
 	cfg->idle_mode = MN_IDLE_SPIN;

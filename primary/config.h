@@ -41,6 +41,9 @@ struct mn_config {
 	uint16_t rx_desc;      /* rx_desc, default 1024 */
 	uint16_t tx_desc;      /* tx_desc, default 1024 */
 	uint32_t channels_per_process; /* channels_per_process, default 16 */
+	uint32_t channel_rx_share; /* channel_rx_share: buffers, default 4096 */
+	uint32_t flow_rx_share;    /* flow_rx_share: buffers, default 2048 */
+	uint32_t channel_tx_share; /* channel_tx_share: buffers, default 4096 */
 	/* [engine] */
 	enum mn_idle_mode idle_mode; /* idle: spin|yield|sleep, default spin */
 	uint32_t idle_polls;   /* idle_polls, default 1 */

@@ -3,8 +3,10 @@
  *
  * One pass: NIC and loopback input, control requests, application rings,
  * output round-robin over flows with something to send, acks, NIC tx,
- * timers. A flow is served at most MN_BURST segments per pass so that one
- * large message cannot starve every other flow on the NIC.
+ * timers. Each pass serves the channels from a different one first and
+ * takes at most MN_CHANNEL_BUDGET segments from each, and a flow is served
+ * at most MN_BURST segments per pass, so that one busy tenant or one large
+ * message cannot take the engine or the NIC from the others.
  */
 #include <errno.h>
 #include <sched.h>
@@ -26,6 +28,39 @@ uint64_t mn_clock_ns_mult;
 #define MN_MAX_FLOWS 4096
 #define MN_LOOPBACK_SIZE 4096
 #define MN_ARP_AGE_PERIOD_NS (1000 * MN_NS_PER_MS)
+
+static int
+channels_init(struct mn_engine *e)
+{
+	uint32_t notes = rte_align32pow2(e->state->ring_size);
+	unsigned int i;
+
+	for (i = 0; i < MN_MAX_CHANNELS; i++) {
+		struct mn_engine_channel *ch = &e->channels[i];
+
+		ch->notes = calloc(notes, sizeof(*ch->notes));
+		if (ch->notes == NULL)
+			return -ENOMEM;
+		ch->notes_mask = notes - 1;
+		ch->share.usage = &e->state->usage[i];
+		ch->share.rx_limit = e->cfg->channel_rx_share;
+		ch->share.flow_rx_limit = e->cfg->flow_rx_share;
+	}
+	return 0;
+}
+
+void
+mn_engine_channel_reset_share(struct mn_engine *e, uint16_t idx)
+{
+	struct mn_engine_channel *ch = &e->channels[idx];
+
+	memset(ch->share.usage, 0, sizeof(*ch->share.usage));
+	ch->share.rx_held = 0;
+	ch->share.window_closed = false;
+	ch->notes_head = 0;
+	ch->notes_tail = 0;
+	ch->rx_freed = 0;
+}
 
 int
 mn_engine_init(struct mn_engine *e, const struct mn_config *cfg,
@@ -70,7 +105,7 @@ mn_engine_init(struct mn_engine *e, const struct mn_config *cfg,
 		return -ENOMEM;
 	mn_fault_init(&e->fault, cfg);
 	e->pool_low_mark = cfg->pool_size / 8;
-	return 0;
+	return channels_init(e);
 }
 
 void
@@ -116,6 +151,10 @@ mn_engine_free(struct mn_engine *e)
 		rte_pktmbuf_free(m);
 	rte_ring_free(e->loopback);
 	free(e->tx_list);
+	for (i = 0; i < MN_MAX_CHANNELS; i++) {
+		free(e->channels[i].notes);
+		e->channels[i].notes = NULL;
+	}
 	e->loopback = NULL;
 	e->tx_list = NULL;
 }
@@ -131,15 +170,72 @@ mn_engine_tx_list_add(struct mn_engine *e, struct mn_flow *f)
 	e->tx_count++;
 }
 
+/*
+ * Drops the charges of the messages the application took since the last
+ * look, adding the segments that gave back to ch->rx_freed. A count
+ * beyond what is on the ring (a library gone wrong) takes no more than
+ * is there.
+ */
+static void
+rx_collect(struct mn_engine *e, struct mn_engine_channel *ch)
+{
+	uint64_t taken = ch->share.usage->rx_taken;
+
+	if (taken - ch->notes_tail > ch->notes_head - ch->notes_tail)
+		taken = ch->notes_head;
+	while (ch->notes_tail != taken) {
+		const struct mn_rx_note *n = &ch->notes[ch->notes_tail++ & ch->notes_mask];
+		struct mn_flow *f = n->flow != MN_FLOW_NONE ?
+			&e->flows.flows[n->flow] : NULL;
+
+		if (f != NULL && (f->state == MN_FLOW_FREE || f->serial != n->serial))
+			f = NULL;
+		mn_share_rx_taken(&ch->share, f, n->segs);
+		ch->rx_freed += n->segs;
+	}
+}
+
+/* Puts msg, which came on f (NULL: a flow gone since), on the ring. */
+static int
+to_app(struct mn_engine *e, struct mn_engine_channel *ch,
+       const struct mn_flow *f, struct rte_mbuf *msg)
+{
+	struct mn_rx_note *note;
+
+	/*
+	 * Notes of messages the application took since the last look still
+	 * count until collected: collect them before a note would overwrite
+	 * one. Then only messages on the ring have notes, fewer than the ring
+	 * has slots.
+	 */
+	if (ch->notes_head - ch->notes_tail > ch->notes_mask)
+		rx_collect(e, ch);
+	/* Written before the enqueue: from then on the message is the
+	 * application's, which may free it (and the pool reuse it) at once. */
+	note = &ch->notes[ch->notes_head & ch->notes_mask];
+	note->flow = f != NULL ? mn_flow_index(&e->flows, f) : MN_FLOW_NONE;
+	note->serial = f != NULL ? f->serial : 0;
+	note->segs = msg->nb_segs;
+	if (rte_ring_sp_enqueue(ch->to_app, msg) != 0)
+		return -1;
+	ch->notes_head++;
+	return 0;
+}
+
 static bool
 backlog_flush(struct mn_engine *e, struct mn_engine_channel *ch)
 {
 	while (ch->backlog_head != NULL) {
 		struct rte_mbuf *msg = ch->backlog_head;
+		/* Read before the enqueue hands msg to the application. */
+		struct rte_mbuf *next = mn_msg_meta(msg)->next_msg;
+		struct mn_flow_key key;
 
-		if (rte_ring_sp_enqueue(ch->to_app, msg) != 0)
+		/* Off the fast path: only an application that fell behind. */
+		mn_flow_key_from_tuple(&key, &mn_msg_meta(msg)->flow);
+		if (to_app(e, ch, mn_flow_lookup(&e->flows, &key), msg) != 0)
 			return false;
-		ch->backlog_head = mn_msg_meta(msg)->next_msg;
+		ch->backlog_head = next;
 		if (ch->backlog_head == NULL)
 			ch->backlog_tail = NULL;
 		ch->backlog_len--;
@@ -156,6 +252,7 @@ deliver(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *msg,
 	struct mn_engine_channel *ch;
 
 	if (f->channel == MN_CHANNEL_NONE) {
+		mn_share_rx_uncharge(f, msg->nb_segs);
 		rte_pktmbuf_free(msg);
 		return;
 	}
@@ -164,7 +261,7 @@ deliver(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *msg,
 	meta->flags = 0;
 	meta->event = event;
 	meta->next_msg = NULL;
-	if (ch->backlog_head == NULL && rte_ring_sp_enqueue(ch->to_app, msg) == 0) {
+	if (ch->backlog_head == NULL && to_app(e, ch, f, msg) == 0) {
 		e->state->counters.msgs_to_apps++;
 		return;
 	}
@@ -197,27 +294,34 @@ mn_engine_deliver_event(struct mn_engine *e, struct mn_flow *f,
 		return;
 	}
 	mn_msg_meta(m)->msg_len = 0;
+	mn_share_rx_charge(f, 1);
 	deliver(e, f, m, event);
 }
 
-/* The application caught up: tell peers we told to wait that they may send. */
+/*
+ * The application took messages (or the pool recovered): tell the peers we
+ * told to wait that they may send, where there is room for them now.
+ */
 static void
-reopen_window(struct mn_engine *e, uint16_t idx)
+reopen_window(struct mn_engine *e, uint16_t idx, uint32_t freed)
 {
-	struct mn_engine_channel *ch = &e->channels[idx];
+	struct mn_share *s = &e->channels[idx].share;
 	uint32_t i;
 
-	if (!ch->window_closed || ch->backlog_len >= e->state->ring_size ||
-	    e->pool_tight)
+	if (!s->window_closed || e->pool_tight || (freed == 0 && !e->pool_eased))
 		return;
-	ch->window_closed = false;
+	s->window_closed = false;
 	for (i = 0; i < e->flows.count; i++) {
 		struct mn_flow *f = mn_flow_table_live(&e->flows, i);
 
-		if (f->channel == idx && f->advertised_zero) {
-			f->advertised_zero = false;
-			mn_out_ctrl(e, f, MN_PKT_ACK, f->snd_nxt);
+		if (f->channel != idx || !f->advertised_zero)
+			continue;
+		if (mn_proto_rx_window(e, f) == 0) {
+			s->window_closed = true;
+			continue;
 		}
+		f->advertised_zero = false;
+		mn_out_ctrl(e, f, MN_PKT_ACK, f->snd_nxt);
 	}
 }
 
@@ -253,24 +357,37 @@ poll_commands(struct mn_engine *e)
 	return n;
 }
 
+/*
+ * Each pass starts with the next channel, so that none is always served
+ * first, and takes at most MN_CHANNEL_BUDGET segments from each ring.
+ */
 static uint32_t
 poll_channels(struct mn_engine *e)
 {
 	uint32_t work = 0;
-	uint16_t n;
+	uint16_t n, first;
 
+	if (e->n_active == 0)
+		return 0;
+	first = e->channel_turn++ % e->n_active;
 	for (n = 0; n < e->n_active; n++) {
-		uint16_t i = e->active[n];
+		uint16_t i = e->active[(first + n) % e->n_active];
 		struct mn_engine_channel *ch = &e->channels[i];
+		uint32_t freed;
+
+		rx_collect(e, ch);
+		freed = ch->rx_freed;
+		ch->rx_freed = 0;
 
 		if (ch->backlog_head != NULL && backlog_flush(e, ch))
 			work++;
-		reopen_window(e, i);
+		reopen_window(e, i, freed);
 		if (!rte_ring_empty(ch->to_engine)) {
-			mn_engine_poll_channel(e, i, MN_BURST);
+			mn_engine_poll_channel(e, i, MN_CHANNEL_BUDGET);
 			work++;
 		}
 	}
+	e->pool_eased = false;
 	return work;
 }
 
@@ -297,9 +414,9 @@ output(struct mn_engine *e)
 }
 
 /*
- * Messages an application has not read hold buffers, on its ring as in its
- * backlog, and large ones hold thousands. Below the low mark every flow
- * advertises a zero window; they reopen at twice the mark.
+ * The last resort behind the shares, reached only when they add up to more
+ * than the pool: below the low mark every flow advertises a zero window;
+ * they reopen at twice the mark.
  */
 static void
 watch_pool(struct mn_engine *e)
@@ -311,8 +428,10 @@ watch_pool(struct mn_engine *e)
 			e->state->counters.pool_tight++;
 		e->pool_tight = true;
 	}
-	else if (avail >= 2 * e->pool_low_mark)
+	else if (avail >= 2 * e->pool_low_mark && e->pool_tight) {
 		e->pool_tight = false;
+		e->pool_eased = true;
+	}
 }
 
 static void

@@ -25,23 +25,45 @@
 #include "iface.h"
 #include "listen.h"
 #include "mn_state.h"
+#include "share.h"
 
 #define MN_BURST 32
+/* Segments taken from one channel's ring per pass (at least one message):
+ * an application queueing large messages gets the engine for this long,
+ * then the next channel's turn comes. */
+#define MN_CHANNEL_BUDGET 128
 #define MN_TXBUF_SIZE 1024
 #define MN_MAX_PENDING 256     /* connects waiting for their handshake */
 #define MN_TIMER_PERIOD_NS (1000 * 1000ull)
 #define MN_EPHEMERAL_FIRST 49152
+
+/* A message on a channel's ring to the application, as the engine charged it. */
+struct mn_rx_note {
+	uint32_t flow;   /* index in the flow table, MN_FLOW_NONE: no flow */
+	uint32_t serial; /* of that flow */
+	uint32_t segs;
+};
 
 struct mn_engine_channel {
 	struct rte_ring *to_engine;
 	struct rte_ring *to_app;
 	uint32_t generation;
 	bool active;
-	bool window_closed;  /* a flow told its peer we had no room */
+	struct mn_share share;
 	/* whole messages waiting for room in to_app, oldest first */
 	struct rte_mbuf *backlog_head;
 	struct rte_mbuf *backlog_tail;
 	uint32_t backlog_len;
+	/*
+	 * One note per message on to_app, in ring order: the application
+	 * takes them in that order, so its count of messages taken
+	 * (usage->rx_taken) says which flows' charges to drop.
+	 */
+	struct mn_rx_note *notes; /* as many as the ring has slots */
+	uint32_t notes_mask;
+	uint64_t notes_head;  /* notes written */
+	uint64_t notes_tail;  /* notes whose message the application took */
+	uint32_t rx_freed;    /* segments collected since poll_channels looked */
 };
 
 struct mn_engine {
@@ -60,6 +82,7 @@ struct mn_engine {
 	/* attached channels' indices, so an idle pass does not scan all slots */
 	uint16_t active[MN_MAX_CHANNELS];
 	uint16_t n_active;
+	uint16_t channel_turn; /* the channel served first, in active[] order */
 	struct mn_cmd pending[MN_MAX_PENDING];
 	bool pending_used[MN_MAX_PENDING];
 
@@ -77,6 +100,7 @@ struct mn_engine {
 	/* Receive windows close while free buffers run low (with hysteresis),
 	 * so that no application can take the pool that acks come from. */
 	bool pool_tight;
+	bool pool_eased;       /* pool_tight ended: windows may reopen */
 	uint32_t pool_low_mark;
 	struct rte_ring *loopback; /* packets to our own address */
 
@@ -94,6 +118,8 @@ void mn_engine_set_channel(struct mn_engine *e, uint16_t idx,
 			   struct rte_ring *to_engine, struct rte_ring *to_app);
 /* Starts or stops polling a channel. */
 void mn_engine_channel_activate(struct mn_engine *e, uint16_t idx, bool on);
+/* A fresh start for channel idx's shares, as for a new tenant. */
+void mn_engine_channel_reset_share(struct mn_engine *e, uint16_t idx);
 /* One pass of the loop at time now (ns); returns how much work it found. */
 uint32_t mn_engine_step(struct mn_engine *e, uint64_t now);
 /* Runs passes until *quit, idling as configured; returns 0. */
@@ -116,6 +142,9 @@ void mn_engine_deliver_event(struct mn_engine *e, struct mn_flow *f,
 void mn_engine_tx_list_add(struct mn_engine *e, struct mn_flow *f);
 
 /* engine_flow.c: a flow's life beyond the packet it is handling */
+/* Gives the flow to a channel: its messages and its buffers' share. */
+void mn_engine_flow_bind(struct mn_engine *e, struct mn_flow *f,
+			 uint16_t channel, uint32_t generation);
 /* Sequence numbers, timeout and congestion window of a new flow. */
 void mn_engine_flow_start(struct mn_engine *e, struct mn_flow *f);
 /* (Re)arms the retransmission (or zero-window probe) timer, or stops it. */

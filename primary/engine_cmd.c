@@ -33,35 +33,43 @@ cmd_channel(struct mn_engine *e, const struct mn_cmd *cmd)
 	return ch;
 }
 
+/* Appends one message from the channel's ring to its flow's unsent queue. */
+static void
+take_from_app(struct mn_engine *e, uint16_t idx, struct rte_mbuf *msg)
+{
+	struct mn_engine_channel *ch = &e->channels[idx];
+	struct mn_flow_key key;
+	struct mn_flow *f;
+
+	mn_flow_key_from_tuple(&key, &mn_msg_meta(msg)->flow);
+	f = mn_flow_lookup(&e->flows, &key);
+	e->state->counters.msgs_from_apps++;
+	if (f == NULL || f->channel != idx || f->channel_gen != ch->generation ||
+	    f->state != MN_FLOW_ESTABLISHED) {
+		e->state->counters.rx_dropped++;
+		ch->share.usage->tx_released += msg->nb_segs;
+		rte_pktmbuf_free(msg);
+		return;
+	}
+	mn_flow_queue_msg(f, msg);
+	/* A window that the last ack closed armed no probe, for nothing
+	 * waited then: without one this message would wait for good. */
+	if (f->rto_at == 0)
+		mn_engine_arm_timer(e, f);
+	mn_engine_tx_list_add(e, f);
+}
+
 void
 mn_engine_poll_channel(struct mn_engine *e, uint16_t idx, uint32_t budget)
 {
 	struct mn_engine_channel *ch = &e->channels[idx];
-	struct rte_mbuf *msgs[MN_BURST];
-	uint32_t n, i;
+	struct rte_mbuf *msg;
 
-	do {
-		n = rte_ring_sc_dequeue_burst(ch->to_engine, (void **)msgs,
-					      RTE_MIN(budget, (uint32_t)MN_BURST), NULL);
-		budget -= n;
-		for (i = 0; i < n; i++) {
-			struct mn_flow_key key;
-			struct mn_flow *f;
-
-			mn_flow_key_from_tuple(&key, &mn_msg_meta(msgs[i])->flow);
-			f = mn_flow_lookup(&e->flows, &key);
-			e->state->counters.msgs_from_apps++;
-			if (f == NULL || f->channel != idx ||
-			    f->channel_gen != ch->generation ||
-			    f->state != MN_FLOW_ESTABLISHED) {
-				e->state->counters.rx_dropped++;
-				rte_pktmbuf_free(msgs[i]);
-				continue;
-			}
-			mn_flow_queue_msg(f, msgs[i]);
-			mn_engine_tx_list_add(e, f);
-		}
-	} while (n > 0 && budget > 0);
+	/* One message at a time: the budget counts segments, not messages. */
+	while (budget > 0 && rte_ring_sc_dequeue(ch->to_engine, (void **)&msg) == 0) {
+		budget -= RTE_MIN(budget, (uint32_t)msg->nb_segs);
+		take_from_app(e, idx, msg);
+	}
 }
 
 static void
@@ -124,6 +132,7 @@ do_attach(struct mn_engine *e, struct mn_cmd *cmd)
 	drain_ring(ch->to_engine);
 	drain_ring(ch->to_app);
 	drop_backlog(ch);
+	mn_engine_channel_reset_share(e, (uint16_t)cmd->msg.channel);
 	ch->generation = cmd->msg.generation;
 	mn_engine_channel_activate(e, (uint16_t)cmd->msg.channel, true);
 	complete(e, cmd, 0);
@@ -139,6 +148,11 @@ do_detach(struct mn_engine *e, struct mn_cmd *cmd, struct mn_engine_channel *ch)
 	for (i = e->flows.count; i-- > 0;) {
 		struct mn_flow *f = mn_flow_table_live(&e->flows, i);
 
+		/* Flows it closed before count against nobody from now on: the
+		 * next tenant of the slot starts with a clean share. */
+		if (f->share != &ch->share)
+			continue;
+		f->share = NULL;
 		if (f->channel == idx)
 			close_flow(e, f, cmd->msg.op == MN_CTRL_REAP);
 	}
@@ -318,8 +332,7 @@ do_connect(struct mn_engine *e, struct mn_cmd *cmd)
 	mn_flow_tuple_from_key(&e->pending[slot].msg.flow, &key);
 	f->pending_cmd = (uint32_t)slot;
 	f->state = MN_FLOW_ARP_WAIT;
-	f->channel = (uint16_t)cmd->msg.channel;
-	f->channel_gen = cmd->msg.generation;
+	mn_engine_flow_bind(e, f, (uint16_t)cmd->msg.channel, cmd->msg.generation);
 	f->next_hop = next_hop;
 	mn_engine_flow_start(e, f);
 	f->deadline = e->now + (uint64_t)e->cfg->connect_timeout_ms * MN_NS_PER_MS;

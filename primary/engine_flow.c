@@ -24,6 +24,15 @@ mn_engine_flow_start(struct mn_engine *e, struct mn_flow *f)
 }
 
 void
+mn_engine_flow_bind(struct mn_engine *e, struct mn_flow *f, uint16_t channel,
+		    uint32_t generation)
+{
+	f->channel = channel;
+	f->channel_gen = generation;
+	f->share = &e->channels[channel].share;
+}
+
+void
 mn_engine_arm_timer(struct mn_engine *e, struct mn_flow *f)
 {
 	bool probing = f->peer_window == 0 && f->unsent_head != NULL;

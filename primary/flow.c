@@ -13,6 +13,7 @@
 
 #include "flow.h"
 #include "mn_wire.h"
+#include "share.h"
 
 int
 mn_flow_table_init(struct mn_flow_table *t, const char *name, uint32_t capacity,
@@ -118,6 +119,7 @@ mn_flow_create(struct mn_flow_table *t, const struct mn_flow_key *key)
 	f->tx_mask = tx_mask;
 	f->rx_mask = rx_mask;
 	f->key = *key;
+	f->serial = ++t->serial;
 	f->channel = MN_CHANNEL_NONE;
 	f->pending_cmd = MN_FLOW_NONE;
 	f->peer_window = t->window;
@@ -130,9 +132,10 @@ void
 mn_flow_destroy(struct mn_flow_table *t, struct mn_flow *f)
 {
 	struct rte_mbuf *m, *next;
-	uint32_t i, last;
+	uint32_t i, last, unsent = 0;
 
 	mn_flow_ack(f, f->snd_nxt);
+	mn_share_rx_uncharge(f, f->rx_held + mn_reasm_held(&f->reasm));
 	for (i = 0; f->rx_held > 0 && i <= f->rx_mask; i++) {
 		if (f->rx[i].m == NULL)
 			continue;
@@ -145,7 +148,9 @@ mn_flow_destroy(struct mn_flow_table *t, struct mn_flow *f)
 		m->next = NULL;
 		m->nb_segs = 1;
 		rte_pktmbuf_free_seg(m);
+		unsent++;
 	}
+	mn_share_tx_release(f, unsent);
 	f->unsent_head = NULL;
 	f->unsent_tail = NULL;
 	mn_reasm_reset(&f->reasm);
@@ -193,5 +198,6 @@ mn_flow_ack(struct mn_flow *f, uint32_t ack)
 		f->snd_una++;
 		n++;
 	}
+	mn_share_tx_release(f, n);
 	return n;
 }

@@ -23,6 +23,8 @@
 #include "reasm.h"
 #include "rto.h"
 
+struct mn_share;
+
 #define MN_FLOW_NONE UINT32_MAX
 #define MN_CHANNEL_NONE UINT16_MAX
 
@@ -68,6 +70,10 @@ struct mn_flow {
 	bool ack_now;            /* ...and it may not wait for data to carry it */
 	uint16_t channel;        /* owning channel, MN_CHANNEL_NONE once detached */
 	uint32_t channel_gen;
+	/* the share its buffers count against: its channel's, kept after a
+	 * close until the channel detaches; NULL: none */
+	struct mn_share *share;
+	uint32_t serial;         /* tells this flow from later ones in its slot */
 	struct rte_ether_addr remote_mac;
 	uint32_t next_hop;
 
@@ -98,6 +104,8 @@ struct mn_flow {
 	uint32_t rcv_nxt;
 	uint64_t ts_recent;      /* peer's clock, echoed in acks */
 	bool advertised_zero;    /* told the peer we had no room */
+	uint32_t rcv_edge;       /* one past the furthest seq we let the peer send */
+	uint32_t rx_charged;     /* segments charged to its share (share.h) */
 	struct mn_rx_slot *rx;   /* [seq & rx_mask] */
 	uint32_t rx_held;        /* slots in use: none on an orderly path */
 	uint32_t rx_mask;
@@ -114,6 +122,7 @@ struct mn_flow_table {
 	uint32_t capacity;
 	uint32_t window;         /* packets in flight per flow */
 	uint32_t count;
+	uint32_t serial;         /* of the last flow created */
 	/* indices of the live flows, in live[0..count), so that timers and
 	 * channel sweeps visit only those and not the whole table */
 	uint32_t *live;

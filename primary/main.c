@@ -134,6 +134,7 @@ state_create(const struct mn_config *cfg, uint32_t mss)
 	s->ring_size = cfg->ring_size;
 	s->ctrl_timeout_ms = cfg->connect_timeout_ms;
 	s->send_pool_floor = cfg->pool_size / 4;
+	s->channel_tx_share = cfg->channel_tx_share;
 	s->magic = MN_STATE_MAGIC;
 	return s;
 }
@@ -185,6 +186,31 @@ print_counters(const struct mn_counters *c)
 	       c->rto_expiries, c->rto_spurious, c->flows_reset, c->pool_tight,
 	       c->arp_requests_sent, c->arp_replies_sent, c->icmp_echo_replies,
 	       c->msgs_from_apps, c->msgs_to_apps);
+}
+
+/*
+ * The shares keep tenants apart only while they fit in the pool together;
+ * beyond that the host-wide marks (send floor, low mark) are all that is
+ * left, and they hold back everybody. Says when this configuration allows
+ * that, and from how many busy channels on.
+ */
+static void
+warn_overcommit(const struct mn_config *cfg)
+{
+	uint64_t per_channel = (uint64_t)cfg->channel_rx_share + cfg->channel_tx_share;
+	uint64_t all = per_channel * MN_MAX_CHANNELS;
+	uint64_t room = cfg->pool_size - cfg->pool_size / 4 - cfg->rx_desc -
+			cfg->tx_desc;
+
+	if (all <= room)
+		return;
+	fprintf(stderr, "machnetd: resources: %" PRIu64 " busy channels at "
+		"their full shares (channel_rx_share %u + channel_tx_share %u "
+		"buffers) exceed the %" PRIu64 " buffers the pool of %u leaves "
+		"them; then the host-wide marks hold back every flow (raise "
+		"pool_size or lower the shares to rule that out)\n",
+		room / per_channel + 1, cfg->channel_rx_share,
+		cfg->channel_tx_share, room, cfg->pool_size);
 }
 
 static int
@@ -250,6 +276,7 @@ main(int argc, char **argv)
 	}
 	if (instance_held(cfg.instance))
 		return 1;
+	warn_overcommit(&cfg);
 	if (rte_eal_init(n_eal, eal_args) < 0)
 		return fail("cannot start DPDK (see EAL's lines above; its arguments "
 			    "are machnet.eal_args)", rte_strerror(rte_errno));

@@ -20,8 +20,8 @@
 
 /* proto_input.c */
 void mn_proto_input(struct mn_engine *e, struct rte_mbuf *m);
-/* Packets the flow can still take from its peer: 0 while its application
- * already has a ring's worth of messages waiting. */
+/* Packets the flow can still take from its peer: what is left of its
+ * buffer shares (share.h), 0 while the pool is short. */
 uint32_t mn_proto_rx_window(const struct mn_engine *e, const struct mn_flow *f);
 /* Sends the acks that this burst of input made due. */
 void mn_proto_flush_acks(struct mn_engine *e);

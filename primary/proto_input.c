@@ -17,6 +17,7 @@
 #include "mn_cksum.h"
 #include "mn_wire.h"
 #include "proto.h"
+#include "share.h"
 
 /* What input needs from a parsed Machnet packet. */
 struct pkt {
@@ -220,12 +221,12 @@ on_syn(struct mn_engine *e, struct mn_flow *f, const struct pkt *p)
 		return;
 	}
 	f->state = MN_FLOW_ESTABLISHED;
-	f->channel = l->channel;
-	f->channel_gen = l->channel_gen;
+	mn_engine_flow_bind(e, f, l->channel, l->channel_gen);
 	rte_ether_addr_copy(&p->eth->src_addr, &f->remote_mac);
 	f->next_hop = p->key.remote_ip;
 	f->peer_isn = p->seq;
 	f->rcv_nxt = p->seq;
+	f->rcv_edge = p->seq + e->flows.window;
 	f->peer_window = p->window;
 	mn_engine_flow_start(e, f);
 	f->ts_recent = p->ts;
@@ -240,6 +241,8 @@ on_synack(struct mn_engine *e, struct mn_flow *f, const struct pkt *p)
 	f->state = MN_FLOW_ESTABLISHED;
 	f->peer_isn = p->seq;
 	f->rcv_nxt = p->seq;
+	/* Our SYN offered at most a full window, before we knew the seq. */
+	f->rcv_edge = p->seq + e->flows.window;
 	f->peer_window = p->window;
 	f->ts_recent = p->ts;
 	mn_engine_connect_done(e, f, 0);
@@ -333,10 +336,22 @@ mn_proto_rx_window(const struct mn_engine *e, const struct mn_flow *f)
 {
 	if (f->channel == MN_CHANNEL_NONE)
 		return e->flows.window;
-	if (e->pool_tight ||
-	    e->channels[f->channel].backlog_len >= e->state->ring_size)
+	if (e->pool_tight)
 		return 0;
-	return e->flows.window;
+	return RTE_MIN(e->flows.window, mn_share_rx_room(f));
+}
+
+/*
+ * Whether seq lies in a window we offered the peer, or in the one we would
+ * offer now. Beyond it is only a probe of a closed window: the sender
+ * keeps the packet and sends it again once the window opens, and taking
+ * it would let a probe at a time fill a share that is full.
+ */
+static bool
+in_window(const struct mn_engine *e, const struct mn_flow *f, uint32_t seq)
+{
+	return mn_seq_lt(seq, f->rcv_edge) ||
+	       seq - f->rcv_nxt < mn_proto_rx_window(e, f);
 }
 
 /* Hands one in-order segment to reassembly and, when complete, onwards. */
@@ -344,6 +359,7 @@ static void
 accept_in_order(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *m,
 		uint8_t flags, uint32_t msg_len)
 {
+	uint32_t held = mn_reasm_held(&f->reasm);
 	struct rte_mbuf *msg;
 
 	f->rcv_nxt++;
@@ -352,6 +368,8 @@ accept_in_order(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *m,
 		mn_engine_deliver(e, f, msg);
 		break;
 	case MN_REASM_ERROR:
+		/* the segment and the partial message it belonged to */
+		mn_share_rx_uncharge(f, held + 1);
 		e->state->counters.rx_dropped++;
 		break;
 	case MN_REASM_MORE:
@@ -383,6 +401,11 @@ on_data(struct mn_engine *e, struct mn_flow *f, const struct pkt *p,
 		drop(e, m);
 		return;
 	}
+	if (!in_window(e, f, p->seq)) {
+		e->state->counters.rx_beyond_window++;
+		drop(e, m);
+		return;
+	}
 	rte_pktmbuf_adj(m, (uint16_t)p->payload_off);
 	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - p->payload_len));
 	if (ahead > 0) {
@@ -396,8 +419,10 @@ on_data(struct mn_engine *e, struct mn_flow *f, const struct pkt *p,
 		f->rx_held++;
 		slot->flags = p->flags;
 		slot->msg_len = p->msg_len;
+		mn_share_rx_charge(f, 1);
 		return;
 	}
+	mn_share_rx_charge(f, 1);
 	f->ts_recent = p->ts;
 	f->rx_unacked++;
 	accept_in_order(e, f, m, p->flags, p->msg_len);

@@ -20,6 +20,7 @@
 #include "mn_cksum.h"
 #include "mn_wire.h"
 #include "proto.h"
+#include "share.h"
 
 struct frame_addr {
 	const struct rte_ether_addr *dst_mac;
@@ -157,8 +158,12 @@ hdr_fill_feedback(struct mn_engine *e, struct mn_flow *f, struct mn_hdr *h)
 			sack |= 1ull << i;
 	if (window == 0) {
 		f->advertised_zero = true;
-		e->channels[f->channel].window_closed = true;
+		if (f->share != NULL)
+			f->share->window_closed = true;
 	}
+	/* The peer may send up to here from now on, even if room shrinks. */
+	if (mn_seq_lt(f->rcv_edge, f->rcv_nxt + window))
+		f->rcv_edge = f->rcv_nxt + window;
 	h->window = rte_cpu_to_be_16((uint16_t)RTE_MIN(window, (uint32_t)UINT16_MAX));
 	h->ack = rte_cpu_to_be_32(f->rcv_nxt);
 	h->sack = rte_cpu_to_be_64(sack);

@@ -32,6 +32,28 @@ enum mn_reasm_result mn_reasm_push(struct mn_reasm *r, struct rte_mbuf *seg,
 				   uint8_t flags, uint32_t msg_len,
 				   struct rte_mbuf **msg);
 
+/*
+ * Segments the partial message still lacks, 0 when none is under way. Every
+ * segment but the last is as long as the first, whatever the sender's MSS.
+ */
+static inline uint32_t
+mn_reasm_missing(const struct mn_reasm *r)
+{
+	uint32_t seg;
+
+	if (r->head == NULL)
+		return 0;
+	seg = r->head->data_len;
+	return (r->msg_len - r->head->pkt_len + seg - 1) / seg;
+}
+
+/* Segments a partial message holds, 0 when none is under way. */
+static inline uint32_t
+mn_reasm_held(const struct mn_reasm *r)
+{
+	return r->head != NULL ? r->head->nb_segs : 0;
+}
+
 /* Frees a partial message, if any. */
 void mn_reasm_reset(struct mn_reasm *r);
 

@@ -170,6 +170,7 @@ machnet_attach(void)
 	ch->generation = msg.generation;
 	ch->token = msg.token;
 	if (msg.channel < MN_MAX_CHANNELS) {
+		ch->usage = &env->state->usage[msg.channel];
 		ch->to_engine = channel_ring(MN_RING_APP_TO_ENGINE_FMT,
 					     msg.channel);
 		ch->from_engine = channel_ring(MN_RING_ENGINE_TO_APP_FMT,

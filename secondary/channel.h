@@ -23,6 +23,7 @@ struct mnl_channel {
 	struct rte_ring *to_engine;   /* single producer: this thread */
 	struct rte_ring *from_engine; /* single consumer: this thread */
 	const struct mn_state *state;
+	struct mn_channel_usage *usage; /* this channel's counters in state */
 	struct rte_mempool *pool;
 	uint32_t index;
 	uint32_t generation;

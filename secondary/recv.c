@@ -54,6 +54,8 @@ take_msg(struct mnl_channel *ch, struct rte_mbuf **mp)
 	for (;;) {
 		if (rte_ring_dequeue(ch->from_engine, (void **)&m) != 0)
 			return mnl_channel_gone(ch) ? mnl_fail(ESHUTDOWN) : 0;
+		/* Its buffers leave the channel's share now (share.h). */
+		ch->usage->rx_taken++;
 		event = mn_msg_meta(m)->event;
 		if (event == MN_MSG_EV_NONE) {
 			/* A flow that delivered a message is one the

@@ -20,6 +20,7 @@ send_iov(struct mnl_channel *ch, const MachnetFlow_t *flow,
 	 uint16_t flags)
 {
 	struct mn_flow_tuple t = mnl_flow_from_app(flow);
+	uint32_t segs = mn_msg_nb_segs(msg_len, ch->state->mss);
 	struct mn_msg_meta *meta;
 	struct rte_mbuf *m;
 
@@ -31,10 +32,14 @@ send_iov(struct mnl_channel *ch, const MachnetFlow_t *flow,
 	/* This thread is the only producer: room now is room at enqueue. */
 	if (rte_ring_free_count(ch->to_engine) == 0)
 		return mnl_fail(EAGAIN);
-	/* Leave machnetd the buffers it receives and acknowledges with: a
-	 * sender that took them all would stall every flow on the host. */
-	if (rte_mempool_avail_count(ch->pool) <
-	    ch->state->send_pool_floor + mn_msg_nb_segs(msg_len, ch->state->mss))
+	/* What this channel already has queued or unacknowledged is its own
+	 * business up to its share; beyond it, it waits, not its neighbours. */
+	if (!mn_tx_share_allows(ch->usage->tx_queued - ch->usage->tx_released,
+				segs, ch->state->channel_tx_share))
+		return mnl_fail(EAGAIN);
+	/* The last resort, for shares that add up to more than the pool: leave
+	 * machnetd the buffers it receives and acknowledges with. */
+	if (rte_mempool_avail_count(ch->pool) < ch->state->send_pool_floor + segs)
 		return mnl_fail(EAGAIN);
 	m = mn_msg_build(ch->pool, iov, iovcnt, msg_len, ch->state->mss);
 	if (m == NULL)
@@ -42,7 +47,11 @@ send_iov(struct mnl_channel *ch, const MachnetFlow_t *flow,
 	meta = mn_msg_meta(m);
 	meta->flow = t;
 	meta->flags = flags;
+	/* Counted before the engine can see it, so that it never counts
+	 * releases of segments not yet counted here. */
+	ch->usage->tx_queued += segs;
 	if (rte_ring_enqueue(ch->to_engine, m) != 0) {
+		ch->usage->tx_queued -= segs;
 		mn_msg_free_nocache(m);
 		return mnl_fail(EAGAIN);
 	}

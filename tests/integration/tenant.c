@@ -10,6 +10,9 @@
  *       extra one did not fail with ENOSPC.
  *   tenant attach
  *       attaches one channel and exits 0 (1 if it could not).
+ *   tenant sink LOCAL PORT
+ *       listens on PORT and never reads; prints "tenant: sinking" and
+ *       sleeps until killed (at most 20 min).
  *   tenant send LOCAL REMOTE PORT COUNT SIZE
  *       sends COUNT messages of SIZE bytes to REMOTE:PORT, which need not
  *       read them, and exits 0 two seconds after all are queued (time for
@@ -74,6 +77,19 @@ tn_hold(int n, const char *local, uint16_t port)
 	printf("tenant: holding %d, attach %d: ENOSPC\n", n, n + 1);
 	fflush(stdout);
 	sleep(120);
+	return 0;
+}
+
+static int
+tn_sink(const char *local, uint16_t port)
+{
+	void *ch = tn_join();
+
+	if (machnet_listen(ch, local, port) != 0)
+		tn_die("machnet_listen");
+	printf("tenant: sinking\n");
+	fflush(stdout);
+	sleep(1200);
 	return 0;
 }
 
@@ -180,6 +196,8 @@ main(int argc, char **argv)
 		return tn_hold(atoi(argv[2]), argv[3], (uint16_t)atoi(argv[4]));
 	if (argc == 2 && strcmp(argv[1], "attach") == 0)
 		return tn_join() != NULL ? 0 : 1;
+	if (argc == 4 && strcmp(argv[1], "sink") == 0)
+		return tn_sink(argv[2], (uint16_t)atoi(argv[3]));
 	if (argc == 7 && strcmp(argv[1], "send") == 0)
 		return tn_send(argv[2], argv[3], (uint16_t)atoi(argv[4]),
 			       atoi(argv[5]), (size_t)atoi(argv[6]));
@@ -188,7 +206,7 @@ main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "storm") == 0)
 		return tn_storm(atoi(argv[2]), argv[3], (uint16_t)atoi(argv[4]));
 	fprintf(stderr, "usage: tenant hold N LOCAL PORT | tenant attach | "
-		"tenant send LOCAL REMOTE PORT COUNT SIZE | "
+		"tenant sink LOCAL PORT | tenant send LOCAL REMOTE PORT COUNT SIZE | "
 		"tenant orphan LOCAL PORT REMOTE | "
 		"tenant storm SECONDS LOCAL PORT\n");
 	return 2;

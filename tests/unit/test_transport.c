@@ -39,6 +39,7 @@ struct node {
 	struct mn_engine e;
 	struct rte_ring *nic_rx, *nic_tx;
 	struct rte_ring *app_tx, *app_rx;
+	struct rte_ring *app1_tx, *app1_rx; /* a second tenant, if a test adds it */
 };
 
 /* What the link does to a frame. */
@@ -261,13 +262,14 @@ wait_completion(struct node *n, struct mn_cmd *done, unsigned int max_steps)
 }
 
 static int
-request(struct node *n, uint32_t op, struct mn_flow_tuple *flow, uint64_t step_ns,
-	unsigned int max_steps)
+request_on(struct node *n, uint32_t channel, uint32_t op,
+	   struct mn_flow_tuple *flow, uint64_t step_ns, unsigned int max_steps)
 {
 	struct mn_cmd cmd = { 0 }, done;
 	int status = -1;
 
 	cmd.msg.op = op;
+	cmd.msg.channel = channel;
 	cmd.msg.generation = 1;
 	cmd.msg.flow = *flow;
 	ck_assert_int_eq(rte_ring_enqueue_elem(n->ctl.to_engine, &cmd, sizeof(cmd)), 0);
@@ -280,6 +282,13 @@ request(struct node *n, uint32_t op, struct mn_flow_tuple *flow, uint64_t step_n
 		pump(1, step_ns);
 	}
 	return status;
+}
+
+static int
+request(struct node *n, uint32_t op, struct mn_flow_tuple *flow, uint64_t step_ns,
+	unsigned int max_steps)
+{
+	return request_on(n, 0, op, flow, step_ns, max_steps);
 }
 
 static struct mn_flow_tuple
@@ -321,7 +330,8 @@ pattern(size_t i, uint32_t salt)
 }
 
 static void
-app_send(struct node *n, const struct mn_flow_tuple *t, size_t len, uint32_t salt)
+app_send_on(struct node *n, uint16_t ch, const struct mn_flow_tuple *t,
+	    size_t len, uint32_t salt)
 {
 	uint8_t *buf = malloc(len);
 	struct mn_iov iov = { buf, len };
@@ -333,20 +343,38 @@ app_send(struct node *n, const struct mn_flow_tuple *t, size_t len, uint32_t sal
 	msg = mn_msg_build(pool, &iov, 1, (uint32_t)len, n->state.mss);
 	ck_assert_ptr_nonnull(msg);
 	mn_msg_meta(msg)->flow = *t;
-	ck_assert_int_eq(rte_ring_enqueue(n->app_tx, msg), 0);
+	n->state.usage[ch].tx_queued += msg->nb_segs; /* as libmachnet counts */
+	ck_assert_int_eq(rte_ring_enqueue(ch == 0 ? n->app_tx : n->app1_tx, msg), 0);
 	free(buf);
 }
 
-/* Pumps until the node's application has a message, then checks it. */
 static void
-app_expect(struct node *n, size_t len, uint32_t salt, unsigned int max_steps)
+app_send(struct node *n, const struct mn_flow_tuple *t, size_t len, uint32_t salt)
+{
+	app_send_on(n, 0, t, len, salt);
+}
+
+/* Takes what the engine delivered, counting it as libmachnet does. */
+static bool
+app_take(struct node *n, uint16_t ch, struct rte_mbuf **msg)
+{
+	if (rte_ring_dequeue(ch == 0 ? n->app_rx : n->app1_rx, (void **)msg) != 0)
+		return false;
+	n->state.usage[ch].rx_taken++;
+	return true;
+}
+
+/* Pumps until the application on channel ch has a message, then checks it. */
+static void
+app_expect_on(struct node *n, uint16_t ch, size_t len, uint32_t salt,
+	      unsigned int max_steps)
 {
 	struct rte_mbuf *msg = NULL;
 	uint8_t *buf = malloc(len);
 	struct mn_iov iov = { buf, len };
 	size_t i;
 
-	while (rte_ring_dequeue(n->app_rx, (void **)&msg) != 0 && max_steps-- > 0)
+	while (!app_take(n, ch, &msg) && max_steps-- > 0)
 		pump(1, STEP_NS);
 	ck_assert_ptr_nonnull(msg);
 	ck_assert_uint_eq(mn_msg_meta(msg)->msg_len, len);
@@ -359,13 +387,19 @@ app_expect(struct node *n, size_t len, uint32_t salt, unsigned int max_steps)
 	free(buf);
 }
 
+static void
+app_expect(struct node *n, size_t len, uint32_t salt, unsigned int max_steps)
+{
+	app_expect_on(n, 0, len, salt, max_steps);
+}
+
 /* Pumps until the node's application gets an event, then checks it. */
 static void
 app_expect_event(struct node *n, enum mn_msg_event event, unsigned int max_steps)
 {
 	struct rte_mbuf *msg = NULL;
 
-	while (rte_ring_dequeue(n->app_rx, (void **)&msg) != 0 && max_steps-- > 0)
+	while (!app_take(n, 0, &msg) && max_steps-- > 0)
 		pump(1, STEP_NS);
 	ck_assert_ptr_nonnull(msg);
 	ck_assert_int_eq(mn_msg_meta(msg)->event, event);
@@ -616,7 +650,7 @@ START_TEST(lost_ack_of_fin_ends_the_flow_cleanly)
 	ck_assert_uint_eq(b.state.counters.flows_reset, 0);
 	/* A closed the flow itself: nothing about it may reach A's
 	 * application afterwards (it would read as a reset). */
-	ck_assert(rte_ring_dequeue(a.app_rx, (void **)&m) != 0);
+	ck_assert(!app_take(&a, 0, &m));
 }
 END_TEST
 
@@ -792,6 +826,8 @@ shift_sequence_space(const struct mn_flow_tuple *t)
 	ck_assert_uint_eq(mn_flow_in_flight(fb), 0);
 	fa->snd_una = fa->snd_nxt = fa->sack_high = fb->rcv_nxt = UINT32_MAX - 40;
 	fb->snd_una = fb->snd_nxt = fb->sack_high = fa->rcv_nxt = UINT32_MAX - 3;
+	fa->rcv_edge = fa->rcv_nxt + a.e.flows.window;
+	fb->rcv_edge = fb->rcv_nxt + b.e.flows.window;
 }
 
 START_TEST(sequence_numbers_wrap_around)
@@ -1136,6 +1172,8 @@ START_TEST(stalled_receiver_keeps_its_flow)
 	const unsigned int n = 3 * RING_SIZE;
 	unsigned int i;
 
+	/* Less than it is sent: the receiver's share, not the sender, stops it. */
+	b.e.channels[0].share.rx_limit = RING_SIZE;
 	for (i = 0; i < n; i++) {
 		while (rte_ring_free_count(a.app_tx) == 0)
 			pump(1, STEP_NS);
@@ -1145,7 +1183,11 @@ START_TEST(stalled_receiver_keeps_its_flow)
 	/* The receiving application sleeps for ten simulated seconds. */
 	pump(10000, MN_NS_PER_MS);
 	ck_assert_ptr_nonnull(mn_flow_lookup(&a.e.flows, &ka));
-	ck_assert_uint_eq(mn_flow_lookup(&a.e.flows, &ka)->peer_window, 0);
+	/* Held back: the receiver holds no more than its share and what was
+	 * in flight when it filled up. */
+	ck_assert_ptr_nonnull(mn_flow_lookup(&a.e.flows, &ka)->unsent_head);
+	ck_assert_uint_le(b.e.channels[0].share.rx_held,
+			  RING_SIZE + b.e.flows.window);
 	/* Nothing was dropped for want of room, so nothing was sent twice
 	 * beyond the window probes. */
 	ck_assert_uint_lt(b.state.counters.rx_dropped, 100);
@@ -1176,6 +1218,152 @@ START_TEST(receiver_short_of_buffers_holds_its_senders)
 	for (i = 0; i < 10; i++)
 		app_expect(&b, 10 * a.state.mss, i, 100000);
 	ck_assert_uint_gt(fa->peer_window, 0);
+}
+END_TEST
+
+/* Attaches channel 1 of the node, a second tenant. */
+static void
+second_tenant(struct node *n)
+{
+	struct mn_cmd cmd = { 0 }, done;
+
+	n->app1_tx = ring("app1_tx", RING_SIZE);
+	n->app1_rx = ring("app1_rx", RING_SIZE);
+	nodes_made++; /* the next node's ring names must differ */
+	mn_engine_set_channel(&n->e, 1, n->app1_tx, n->app1_rx);
+	cmd.msg.op = MN_CTRL_ATTACH;
+	cmd.msg.channel = 1;
+	cmd.msg.generation = 1;
+	ck_assert_int_eq(rte_ring_enqueue_elem(n->ctl.to_engine, &cmd, sizeof(cmd)), 0);
+	ck_assert_int_eq(wait_completion(n, &done, 10), 0);
+}
+
+START_TEST(non_reader_closes_only_its_own_windows)
+{
+	struct mn_flow_tuple l1 = { .src_ip = IP_B, .src_port = LISTEN_PORT + 1 };
+	struct mn_flow_tuple t0, t1;
+	struct mn_share *s0 = &b.e.channels[0].share;
+	struct mn_flow *f0;
+	/* More than the share and every window the flow offered before it
+	 * closed: the flow holds at most those, and the rest waits. */
+	const unsigned int n = 100, len = 4 * a.state.mss;
+	unsigned int i;
+
+	second_tenant(&b);
+	ck_assert_int_eq(request_on(&b, 1, MN_CTRL_LISTEN, &l1, STEP_NS, 10), 0);
+	t0 = connect_ok(&a, IP_B, LISTEN_PORT);
+	t1 = connect_ok(&a, IP_B, LISTEN_PORT + 1);
+	f0 = mn_flow_lookup(&a.e.flows, &(struct mn_flow_key){ IP_A, IP_B,
+			    t0.src_port, LISTEN_PORT });
+	/* B's tenant 0 never reads; its share is far below what comes. */
+	s0->rx_limit = 64;
+	s0->flow_rx_limit = 64;
+	for (i = 0; i < n; i++) {
+		while (rte_ring_free_count(a.app_tx) < 2)
+			pump(1, STEP_NS);
+		app_send(&a, &t0, len, i);
+		app_send(&a, &t1, len, 1000 + i);
+	}
+	/* Tenant 1 gets everything while tenant 0 sleeps. */
+	for (i = 0; i < n; i++)
+		app_expect_on(&b, 1, len, 1000 + i, 100000);
+	/* Ten seconds of zero-window probes take nothing beyond the window
+	 * offered before the share filled. */
+	pump(10000, MN_NS_PER_MS);
+	ck_assert_ptr_nonnull(f0->unsent_head);
+	ck_assert_uint_le(s0->rx_held, 64 + b.e.flows.window);
+	ck_assert_uint_eq(b.e.channels[1].share.rx_held, 0);
+	for (i = 0; i < n; i++)
+		app_expect(&b, len, i, 100000);
+	pump(1000, STEP_NS);
+	ck_assert_uint_eq(s0->rx_held, 0);
+	ck_assert_uint_eq(a.state.usage[0].tx_released, a.state.usage[0].tx_queued);
+}
+END_TEST
+
+START_TEST(window_closed_by_the_last_ack_is_probed_once_data_waits)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow *fa = mn_flow_lookup(&a.e.flows, &(struct mn_flow_key){
+		IP_A, IP_B, t.src_port, LISTEN_PORT });
+	struct mn_share *s = &b.e.channels[0].share;
+
+	/* One message fills B's share: the ack that completes it says 0, and
+	 * A has nothing more to send at that moment. */
+	s->rx_limit = 4;
+	s->flow_rx_limit = 4;
+	app_send(&a, &t, 4 * a.state.mss, 1);
+	pump(2000, STEP_NS);
+	ck_assert_uint_eq(fa->peer_window, 0);
+	ck_assert_uint_eq(mn_flow_in_flight(fa), 0);
+	/* B's application reads; the ack that reopens the window is lost. */
+	ba.rule = drop_everything;
+	app_expect(&b, 4 * a.state.mss, 1, 100000);
+	pump(100, STEP_NS);
+	ba.rule = NULL;
+	/* Only now does A's application send again: a probe must find out. */
+	app_send(&a, &t, 10, 2);
+	app_expect(&b, 10, 2, 1000000);
+}
+END_TEST
+
+START_TEST(message_larger_than_the_share_gets_through)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_share *s = &b.e.channels[0].share;
+	const uint32_t big = 1024 * 1024;
+
+	/* A share is no bound on a message: the flow finishes what it began. */
+	s->rx_limit = 32;
+	s->flow_rx_limit = 16;
+	app_send(&a, &t, big, 1);
+	app_send(&a, &t, 10, 2);
+	app_send(&a, &t, big, 3);
+	/* Not read for a while: the second large message waits for room, and
+	 * the flow holds one message and at most a window of the next. */
+	pump(20000, STEP_NS);
+	ck_assert_uint_le(s->rx_held, mn_msg_nb_segs(big, a.state.mss) + 1 +
+			  b.e.flows.window);
+	app_expect(&b, big, 1, 200000);
+	app_expect(&b, 10, 2, 200000);
+	app_expect(&b, big, 3, 200000);
+	pump(1000, STEP_NS);
+	ck_assert_uint_eq(s->rx_held, 0);
+	ck_assert_uint_eq(a.state.usage[0].tx_released, a.state.usage[0].tx_queued);
+}
+END_TEST
+
+START_TEST(send_share_bounds_what_waits_beyond_one_message)
+{
+	ck_assert(mn_tx_share_allows(0, 6000, 4096));
+	ck_assert(mn_tx_share_allows(4000, 96, 4096));
+	ck_assert(!mn_tx_share_allows(4000, 97, 4096));
+	ck_assert(!mn_tx_share_allows(1, 6000, 4096));
+}
+END_TEST
+
+START_TEST(busy_tenant_leaves_engine_time_to_another)
+{
+	struct mn_flow_tuple t0, t1 = { .src_ip = IP_A, .dst_ip = IP_B,
+					.dst_port = LISTEN_PORT };
+	unsigned int i;
+
+	second_tenant(&a);
+	t0 = connect_ok(&a, IP_B, LISTEN_PORT);
+	ck_assert_int_eq(request_on(&a, 1, MN_CTRL_CONNECT, &t1, STEP_NS, 1000), 0);
+	for (i = 0; i < 8; i++)
+		app_send(&a, &t0, 64 * a.state.mss, i);
+	app_send_on(&a, 1, &t1, 10, 0);
+	/* One pass: the large messages wait their turn, the small one goes. */
+	for (i = 0; i < 2; i++) {
+		now += STEP_NS;
+		mn_engine_step(&a.e, now);
+	}
+	ck_assert_uint_eq(rte_ring_count(a.app1_tx), 0);
+	ck_assert_uint_gt(rte_ring_count(a.app_tx), 0);
+	app_expect(&b, 10, 0, 100000);
+	for (i = 0; i < 8; i++)
+		app_expect(&b, 64 * a.state.mss, i, 100000);
 }
 END_TEST
 
@@ -1224,6 +1412,11 @@ transport_suite(void)
 	tcase_add_test(tc, reset_by_peer_reaches_the_application);
 	tcase_add_test(tc, stalled_receiver_keeps_its_flow);
 	tcase_add_test(tc, receiver_short_of_buffers_holds_its_senders);
+	tcase_add_test(tc, non_reader_closes_only_its_own_windows);
+	tcase_add_test(tc, message_larger_than_the_share_gets_through);
+	tcase_add_test(tc, window_closed_by_the_last_ack_is_probed_once_data_waits);
+	tcase_add_test(tc, send_share_bounds_what_waits_beyond_one_message);
+	tcase_add_test(tc, busy_tenant_leaves_engine_time_to_another);
 	suite_add_tcase(s, tc);
 	return s;
 }
