@@ -80,15 +80,7 @@ churn() {
 	echo "$cycles" >"$TOPO_DIR/churn.count"
 }
 
-topo_two_hosts || topo_fail "cannot build the two-host topology"
-IP_A=10.99.0.1
-IP_B=10.99.0.2
-INST_A=$(topo_instance a)
-INST_B=$(topo_instance b)
-start_machnetd "$TOPO_NS_A" "$INST_A" "$IP_A" "$TOPO_IF_A" "$TOPO_MODE" "${FAULTS[@]}" ||
-	topo_fail "machnetd on host A"
-start_machnetd "$TOPO_NS_B" "$INST_B" "$IP_B" "$TOPO_IF_B" "$TOPO_MODE" "${FAULTS[@]}" ||
-	topo_fail "machnetd on host B"
+topo_two_machnetds "${FAULTS[@]}"
 idle_a=$(topo_counter "$INST_A" pool_free)
 idle_b=$(topo_counter "$INST_B" pool_free)
 echo "soak: $MINUTES min ($TOPO_MODE), faults ${FAULTS[*]}"
