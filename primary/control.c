@@ -20,6 +20,7 @@
 #include <rte_lcore.h>
 #include <rte_ring_elem.h>
 
+#include "clock.h"
 #include "control.h"
 #include "mn_names.h"
 
@@ -259,15 +260,6 @@ drain(struct mn_control *c)
 		handle_completion(c, &cmd);
 }
 
-static uint64_t
-monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * Sleeps until a request or completion arrives, or MN_CONTROL_WAKE_NS
  * pass. Dead owners are looked for by the clock, not only when a wait
@@ -279,7 +271,7 @@ static void *
 control_main(void *arg)
 {
 	struct mn_control *c = arg;
-	uint64_t next_reap = monotonic_ns() + MN_CONTROL_WAKE_NS;
+	uint64_t next_reap = mn_now_ns() + MN_CONTROL_WAKE_NS;
 
 	while (!c->quit) {
 		struct timespec deadline;
@@ -292,7 +284,7 @@ control_main(void *arg)
 			deadline.tv_nsec -= 1000000000L;
 		}
 		sem_timedwait(&c->wake, &deadline);
-		now = monotonic_ns();
+		now = mn_now_ns();
 		if (now >= next_reap) {
 			reap_dead_owners(c);
 			c->state->heartbeat++;

@@ -62,14 +62,23 @@ take_from_app(struct mn_engine *e, uint16_t idx, struct rte_mbuf *msg)
 void
 mn_engine_poll_channel(struct mn_engine *e, uint16_t idx, uint32_t budget)
 {
-	struct mn_engine_channel *ch = &e->channels[idx];
-	struct rte_mbuf *msg;
+	struct rte_ring *r = e->channels[idx].to_engine;
+	struct rte_mbuf *msgs[MN_BURST];
+	uint32_t n, i;
 
-	/* One message at a time: the budget counts segments, not messages. */
-	while (budget > 0 && rte_ring_sc_dequeue(ch->to_engine, (void **)&msg) == 0) {
-		budget -= RTE_MIN(budget, (uint32_t)msg->nb_segs);
-		take_from_app(e, idx, msg);
-	}
+	/*
+	 * The budget counts segments, which only the messages tell: look at a
+	 * burst in place (the ring is single-consumer) and take off it only
+	 * the messages the budget admits, the first one always.
+	 */
+	do {
+		n = rte_ring_dequeue_burst_start(r, (void **)msgs, MN_BURST, NULL);
+		for (i = 0; i < n && budget > 0; i++) {
+			budget -= RTE_MIN(budget, (uint32_t)msgs[i]->nb_segs);
+			take_from_app(e, idx, msgs[i]);
+		}
+		rte_ring_dequeue_finish(r, i);
+	} while (i == n && n > 0 && budget > 0);
 }
 
 static void

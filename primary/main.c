@@ -114,6 +114,14 @@ eal_argv(const struct mn_config *cfg, char *buf, size_t buflen, char **argv)
 	return argc;
 }
 
+/* Free buffers applications must leave in the pool when they send: the
+ * engine's own (receive, acks, retransmissions) come from there. */
+static uint32_t
+send_pool_floor(const struct mn_config *cfg)
+{
+	return cfg->pool_size / 4;
+}
+
 static struct mn_state *
 state_create(const struct mn_config *cfg, uint32_t mss)
 {
@@ -133,7 +141,7 @@ state_create(const struct mn_config *cfg, uint32_t mss)
 	s->mss = mss;
 	s->ring_size = cfg->ring_size;
 	s->ctrl_timeout_ms = cfg->connect_timeout_ms;
-	s->send_pool_floor = cfg->pool_size / 4;
+	s->send_pool_floor = send_pool_floor(cfg);
 	s->channel_tx_share = cfg->channel_tx_share;
 	s->magic = MN_STATE_MAGIC;
 	return s;
@@ -199,7 +207,7 @@ warn_overcommit(const struct mn_config *cfg)
 {
 	uint64_t per_channel = (uint64_t)cfg->channel_rx_share + cfg->channel_tx_share;
 	uint64_t all = per_channel * MN_MAX_CHANNELS;
-	uint64_t room = cfg->pool_size - cfg->pool_size / 4 - cfg->rx_desc -
+	uint64_t room = cfg->pool_size - send_pool_floor(cfg) - cfg->rx_desc -
 			cfg->tx_desc;
 
 	if (all <= room)

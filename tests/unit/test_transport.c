@@ -87,7 +87,9 @@ ring(const char *what, unsigned int size)
 	struct rte_ring *r;
 
 	snprintf(name, sizeof(name), "t%u_%s", nodes_made, what);
-	r = rte_ring_create(name, size, SOCKET_ID_ANY, 0);
+	/* single producer and consumer, as machnetd's own rings */
+	r = rte_ring_create(name, size, SOCKET_ID_ANY,
+			    RING_F_SP_ENQ | RING_F_SC_DEQ);
 	ck_assert_ptr_nonnull(r);
 	return r;
 }
