@@ -38,9 +38,11 @@ struct mn_ctrl_msg {
 	uint64_t token;
 	/*
 	 * LISTEN: src_ip/src_port. CONNECT: src_ip, dst_ip, dst_port in the
-	 * request; the reply holds the whole flow. CLOSE: the flow.
+	 * request; the reply holds the whole flow, and ref where machnetd
+	 * keeps it. CLOSE: the flow.
 	 */
 	struct mn_flow_tuple flow;
+	struct mn_flow_ref ref;
 };
 
 #endif /* MN_CTRL_H */

@@ -31,6 +31,17 @@ struct mn_flow_tuple {
 	uint16_t dst_port;
 };
 
+/*
+ * Where machnetd keeps a flow (its slot in the flow table) and which flow
+ * that is (the slot's serial): messages carry it both ways, so that each
+ * side finds the flow's counters, and the engine the flow, without a
+ * search.
+ */
+struct mn_flow_ref {
+	uint32_t slot;
+	uint32_t serial;
+};
+
 /* Events the engine reports to an application in place of a message. */
 enum mn_msg_event {
 	MN_MSG_EV_NONE = 0,   /* an ordinary message */
@@ -41,6 +52,7 @@ enum mn_msg_event {
 
 struct mn_msg_meta {
 	struct mn_flow_tuple flow;
+	struct mn_flow_ref ref;
 	uint32_t msg_len;
 	uint16_t flags;
 	uint16_t event; /* enum mn_msg_event */

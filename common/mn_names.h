@@ -15,6 +15,8 @@
 #define MN_POOL_NAME "mn_pktpool"
 /* struct mn_state: epoch, primary pid, heartbeat, channel table, counters. */
 #define MN_STATE_MZ_NAME "mn_state"
+/* struct mn_flow_usage[mn_state.flow_slots]: each flow's sends in the pool. */
+#define MN_FLOW_USAGE_MZ_NAME "mn_flow_usage"
 /* rte_mp action for control requests (struct mn_ctrl_msg). */
 #define MN_CTRL_ACTION "mn_ctrl"
 

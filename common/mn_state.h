@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define MN_STATE_MAGIC 0x4d4e535441544531ull /* "MNSTATE1" */
+#define MN_STATE_MAGIC 0x4d4e535441544532ull /* "MNSTATE2" */
 #define MN_MAX_CHANNELS 64
 
 enum mn_channel_state {
@@ -46,7 +46,22 @@ struct mn_channel_usage {
 };
 
 /*
- * Whether a channel holding held segments of its sends may queue n more:
+ * What one flow's sends hold of the pool, for its send share, in the flow
+ * usage memzone at the flow's slot in machnetd's table. The library counts
+ * the segments it queues on the flow in its own memory; the engine counts
+ * here the ones it frees. serial names the flow in the slot (0: none): the
+ * engine writes it before zeroing the count when it binds a flow, and
+ * clears it when the flow ends, so a library that reads the same serial
+ * before and after the count read the count of its own flow.
+ */
+struct mn_flow_usage {
+	volatile uint32_t serial;
+	uint32_t pad;
+	volatile uint64_t tx_released; /* segments freed (acked, dropped) */
+};
+
+/*
+ * Whether a channel or flow holding held segments of its sends may queue n more:
  * the share bounds what waits beyond the first message, so a message
  * larger than the share still goes when nothing else waits.
  */
@@ -91,8 +106,12 @@ struct mn_state {
 	/* Free buffers applications must leave in the pool when they send:
 	 * the engine's own (receive, acks, retransmissions) come from there. */
 	uint32_t send_pool_floor;
-	/* Segments a channel's sends may hold, queued or unacknowledged. */
+	/* Segments a channel's sends, and one flow's, may hold, queued or
+	 * unacknowledged. */
 	uint32_t channel_tx_share;
+	uint32_t flow_tx_share;
+	/* Entries of the flow usage memzone: machnetd's flow table size. */
+	uint32_t flow_slots;
 	struct mn_channel_slot channels[MN_MAX_CHANNELS];
 	struct mn_counters counters;
 	struct mn_channel_usage usage[MN_MAX_CHANNELS] __attribute__((aligned(64)));

@@ -97,6 +97,8 @@ static const struct key_desc keys[] = {
 	KEY("resources", "flow_rx_share", KEY_UINT, flow_rx_share, 1, 1048575),
 	KEY("resources", "channel_tx_share", KEY_UINT, channel_tx_share,
 	    1, 1048575),
+	KEY("resources", "flow_tx_share", KEY_UINT, flow_tx_share, 1, 1048575),
+	KEY("resources", "flows", KEY_UINT, max_flows, 16, 1048576),
 	KEY("engine", "idle", KEY_IDLE, idle_mode, 0, 0),
 	KEY("engine", "idle_polls", KEY_UINT, idle_polls, 0, UINT32_MAX),
 	KEY("engine", "idle_sleep_us", KEY_UINT, idle_sleep_us, 1, 1000000),
@@ -164,6 +166,8 @@ mn_config_defaults(struct mn_config *cfg)
 	cfg->channel_rx_share = 4096;
 	cfg->flow_rx_share = 2048;
 	cfg->channel_tx_share = 4096;
+	cfg->flow_tx_share = 2048;
+	cfg->max_flows = 4096;
 	cfg->rx_desc = 1024;
 	cfg->tx_desc = 1024;
 	cfg->idle_mode = MN_IDLE_SPIN;

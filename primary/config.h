@@ -44,6 +44,8 @@ struct mn_config {
 	uint32_t channel_rx_share; /* channel_rx_share: buffers, default 4096 */
 	uint32_t flow_rx_share;    /* flow_rx_share: buffers, default 2048 */
 	uint32_t channel_tx_share; /* channel_tx_share: buffers, default 4096 */
+	uint32_t flow_tx_share;    /* flow_tx_share: buffers, default 2048 */
+	uint32_t max_flows;    /* flows: flow table entries, default 4096 */
 	/* [engine] */
 	enum mn_idle_mode idle_mode; /* idle: spin|yield|sleep, default spin */
 	uint32_t idle_polls;   /* idle_polls, default 1 */

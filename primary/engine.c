@@ -25,7 +25,6 @@
 
 uint64_t mn_clock_ns_mult;
 
-#define MN_MAX_FLOWS 4096
 #define MN_LOOPBACK_SIZE 4096
 #define MN_ARP_AGE_PERIOD_NS (1000 * MN_NS_PER_MS)
 
@@ -95,9 +94,9 @@ mn_engine_init(struct mn_engine *e, const struct mn_config *cfg,
 				      &cfg->static_arp[i].mac) != 0)
 			return -ENOSPC;
 	snprintf(name, sizeof(name), "mn_flows%u", instances);
-	if (mn_flow_table_init(&e->flows, name, MN_MAX_FLOWS, cfg->window) != 0)
+	if (mn_flow_table_init(&e->flows, name, cfg->max_flows, cfg->window) != 0)
 		return -ENOMEM;
-	e->tx_list = calloc(MN_MAX_FLOWS, sizeof(*e->tx_list));
+	e->tx_list = calloc(cfg->max_flows, sizeof(*e->tx_list));
 	snprintf(name, sizeof(name), "mn_loopback%u", instances++);
 	e->loopback = rte_ring_create(name, MN_LOOPBACK_SIZE, rte_socket_id(),
 				      RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -126,6 +125,12 @@ mn_engine_channel_activate(struct mn_engine *e, uint16_t idx, bool on)
 			return;
 		}
 	}
+}
+
+void
+mn_engine_set_flow_usage(struct mn_engine *e, struct mn_flow_usage *usage)
+{
+	e->flow_usage = usage;
 }
 
 void
@@ -165,7 +170,7 @@ mn_engine_tx_list_add(struct mn_engine *e, struct mn_flow *f)
 	if (f->in_tx_list)
 		return;
 	f->in_tx_list = true;
-	e->tx_list[(e->tx_head + e->tx_count) % MN_MAX_FLOWS] =
+	e->tx_list[(e->tx_head + e->tx_count) % e->flows.capacity] =
 		mn_flow_index(&e->flows, f);
 	e->tx_count++;
 }
@@ -258,6 +263,7 @@ deliver(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *msg,
 	}
 	ch = &e->channels[f->channel];
 	mn_flow_tuple_from_key(&meta->flow, &f->key);
+	meta->ref = mn_engine_flow_ref(e, f);
 	meta->flags = 0;
 	meta->event = event;
 	meta->next_msg = NULL;
@@ -399,7 +405,7 @@ output(struct mn_engine *e)
 	while (rounds-- > 0 && mn_out_room(e) > 0) {
 		struct mn_flow *f = &e->flows.flows[e->tx_list[e->tx_head]];
 
-		e->tx_head = (e->tx_head + 1) % MN_MAX_FLOWS;
+		e->tx_head = (e->tx_head + 1) % e->flows.capacity;
 		e->tx_count--;
 		f->in_tx_list = false;
 		if (f->state != MN_FLOW_ESTABLISHED && f->state != MN_FLOW_CLOSING)

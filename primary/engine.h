@@ -77,6 +77,8 @@ struct mn_engine {
 	struct mn_cc_params cc;
 	struct mn_arp_table arp;
 	struct mn_flow_table flows;
+	/* per flow slot, what its sends hold (mn_state.h); NULL: not counted */
+	struct mn_flow_usage *flow_usage;
 	struct mn_listen_table listeners;
 	struct mn_engine_channel channels[MN_MAX_CHANNELS];
 	/* attached channels' indices, so an idle pass does not scan all slots */
@@ -113,6 +115,16 @@ struct mn_engine {
 int mn_engine_init(struct mn_engine *e, const struct mn_config *cfg,
 		   const struct mn_iface *ifc, struct mn_state *state,
 		   struct mn_control *control, struct rte_mempool *pool);
+/* Where the engine counts each flow's freed sends: flows.capacity entries
+ * in the flow usage memzone, which the caller reserved. */
+void mn_engine_set_flow_usage(struct mn_engine *e, struct mn_flow_usage *usage);
+
+static inline struct mn_flow_ref
+mn_engine_flow_ref(const struct mn_engine *e, const struct mn_flow *f)
+{
+	return (struct mn_flow_ref){ mn_flow_index(&e->flows, f), f->serial };
+}
+
 /* Gives channel idx its two rings (created by the caller, shared by name). */
 void mn_engine_set_channel(struct mn_engine *e, uint16_t idx,
 			   struct rte_ring *to_engine, struct rte_ring *to_app);

@@ -7,6 +7,7 @@
  * its handshake completes, fails, or times out, and is answered then.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "clock.h"
 #include "engine.h"
@@ -33,21 +34,41 @@ cmd_channel(struct mn_engine *e, const struct mn_cmd *cmd)
 	return ch;
 }
 
+/* The live flow a message from channel idx names, or NULL. The reference
+ * comes from shared memory: only a flow that also has the message's
+ * 4-tuple and belongs to that channel counts. */
+static struct mn_flow *
+sender_flow(struct mn_engine *e, uint16_t idx, const struct mn_msg_meta *meta)
+{
+	const struct mn_engine_channel *ch = &e->channels[idx];
+	struct mn_flow_key key;
+	struct mn_flow *f;
+
+	if (meta->ref.slot >= e->flows.capacity)
+		return NULL;
+	f = &e->flows.flows[meta->ref.slot];
+	mn_flow_key_from_tuple(&key, &meta->flow);
+	if (f->state == MN_FLOW_FREE || f->serial != meta->ref.serial ||
+	    memcmp(&f->key, &key, sizeof(key)) != 0 || f->channel != idx ||
+	    f->channel_gen != ch->generation)
+		return NULL;
+	return f;
+}
+
 /* Appends one message from the channel's ring to its flow's unsent queue. */
 static void
 take_from_app(struct mn_engine *e, uint16_t idx, struct rte_mbuf *msg)
 {
 	struct mn_engine_channel *ch = &e->channels[idx];
-	struct mn_flow_key key;
-	struct mn_flow *f;
+	struct mn_flow *f = sender_flow(e, idx, mn_msg_meta(msg));
 
-	mn_flow_key_from_tuple(&key, &mn_msg_meta(msg)->flow);
-	f = mn_flow_lookup(&e->flows, &key);
 	e->state->counters.msgs_from_apps++;
-	if (f == NULL || f->channel != idx || f->channel_gen != ch->generation ||
-	    f->state != MN_FLOW_ESTABLISHED) {
+	if (f == NULL || f->state != MN_FLOW_ESTABLISHED) {
 		e->state->counters.rx_dropped++;
-		ch->share.usage->tx_released += msg->nb_segs;
+		if (f != NULL)
+			mn_share_tx_release(f, msg->nb_segs);
+		else
+			ch->share.usage->tx_released += msg->nb_segs;
 		rte_pktmbuf_free(msg);
 		return;
 	}
@@ -228,8 +249,10 @@ mn_engine_connect_done(struct mn_engine *e, struct mn_flow *f, int status)
 {
 	struct mn_cmd *cmd = &e->pending[f->pending_cmd];
 
-	if (status == 0)
+	if (status == 0) {
 		mn_flow_tuple_from_key(&cmd->msg.flow, &f->key);
+		cmd->msg.ref = mn_engine_flow_ref(e, f);
+	}
 	e->pending_used[f->pending_cmd] = false;
 	f->pending_cmd = MN_FLOW_NONE;
 	complete(e, cmd, status);

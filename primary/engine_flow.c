@@ -30,6 +30,14 @@ mn_engine_flow_bind(struct mn_engine *e, struct mn_flow *f, uint16_t channel,
 	f->channel = channel;
 	f->channel_gen = generation;
 	f->share = &e->channels[channel].share;
+	if (e->flow_usage == NULL)
+		return;
+	/* The serial first: a library still reading the slot for the flow
+	 * that held it before must not take the new count for its own. */
+	f->usage = &e->flow_usage[mn_flow_index(&e->flows, f)];
+	f->usage->serial = f->serial;
+	rte_smp_wmb();
+	f->usage->tx_released = 0;
 }
 
 void

@@ -154,6 +154,9 @@ mn_flow_destroy(struct mn_flow_table *t, struct mn_flow *f)
 	f->unsent_head = NULL;
 	f->unsent_tail = NULL;
 	mn_reasm_reset(&f->reasm);
+	/* Its application's library must not count on this slot any more. */
+	if (f->usage != NULL)
+		f->usage->serial = 0;
 	rte_hash_del_key(t->hash, &f->key);
 	f->state = MN_FLOW_FREE;
 	last = t->live[--t->count];

@@ -24,6 +24,7 @@
 #include "rto.h"
 
 struct mn_share;
+struct mn_flow_usage;
 
 #define MN_FLOW_NONE UINT32_MAX
 #define MN_CHANNEL_NONE UINT16_MAX
@@ -74,6 +75,9 @@ struct mn_flow {
 	 * close until the channel detaches; NULL: none */
 	struct mn_share *share;
 	uint32_t serial;         /* tells this flow from later ones in its slot */
+	/* what its application's sends hold, in the flow usage memzone;
+	 * NULL: not counted */
+	struct mn_flow_usage *usage;
 	struct rte_ether_addr remote_mac;
 	uint32_t next_hop;
 

@@ -143,8 +143,25 @@ state_create(const struct mn_config *cfg, uint32_t mss)
 	s->ctrl_timeout_ms = cfg->connect_timeout_ms;
 	s->send_pool_floor = send_pool_floor(cfg);
 	s->channel_tx_share = cfg->channel_tx_share;
+	s->flow_tx_share = cfg->flow_tx_share;
+	s->flow_slots = cfg->max_flows;
 	s->magic = MN_STATE_MAGIC;
 	return s;
+}
+
+/* Zeroed: serial 0 in every slot, no flow yet. */
+static struct mn_flow_usage *
+flow_usage_create(const struct mn_config *cfg)
+{
+	const struct rte_memzone *mz;
+
+	mz = rte_memzone_reserve(MN_FLOW_USAGE_MZ_NAME,
+				 (size_t)cfg->max_flows * sizeof(struct mn_flow_usage),
+				 rte_socket_id(), 0);
+	if (mz == NULL)
+		return NULL;
+	memset(mz->addr, 0, mz->len);
+	return mz->addr;
 }
 
 static struct rte_ring *
@@ -260,6 +277,7 @@ main(int argc, char **argv)
 	struct rte_mempool *pool;
 	struct mn_iface ifc;
 	struct mn_state *state;
+	struct mn_flow_usage *flow_usage;
 	uint32_t mss;
 	uint16_t port_id;
 	int n_overrides, n_eal;
@@ -298,7 +316,8 @@ main(int argc, char **argv)
 	mss = RTE_MIN(mn_wire_mss(cfg.mtu),
 		      (uint32_t)rte_pktmbuf_data_room_size(pool) - RTE_PKTMBUF_HEADROOM);
 	state = state_create(&cfg, mss);
-	if (state == NULL)
+	flow_usage = flow_usage_create(&cfg);
+	if (state == NULL || flow_usage == NULL)
 		return fail("cannot create shared state", rte_strerror(rte_errno));
 	if (mn_telemetry_init(state, pool) != 0)
 		return fail("telemetry", "cannot register /machnet/counters");
@@ -309,6 +328,7 @@ main(int argc, char **argv)
 		return fail("control", rte_strerror(rte_errno));
 	if (mn_engine_init(&engine, &cfg, &ifc, state, &control, pool) != 0)
 		return fail("engine", "cannot allocate its tables");
+	mn_engine_set_flow_usage(&engine, flow_usage);
 	if (channel_rings_create(&cfg, &engine) != 0)
 		return fail("cannot create channel rings", rte_strerror(rte_errno));
 	signal(SIGINT, on_signal);

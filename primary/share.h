@@ -7,9 +7,11 @@
  * to its channel until the application takes them; the receive window a
  * flow advertises is what is left of the smaller of the two shares, so an
  * application that does not read closes its own flows' windows and nobody
- * else's. Segments an application sends are counted in the state memzone
- * (struct mn_channel_usage), which machnet_send reads to refuse what would
- * pass its channel's send share; the engine counts the ones it frees.
+ * else's. Segments an application sends are counted per channel in the
+ * state memzone (struct mn_channel_usage) and per flow in the flow usage
+ * memzone (struct mn_flow_usage), which machnet_send reads to refuse what
+ * would pass its channel's or its flow's send share; the engine counts the
+ * ones it frees.
  */
 #ifndef MN_SHARE_H
 #define MN_SHARE_H
@@ -70,8 +72,12 @@ mn_share_rx_taken(struct mn_share *s, struct mn_flow *f, uint32_t n)
 static inline void
 mn_share_tx_release(struct mn_flow *f, uint32_t n)
 {
-	if (f->share != NULL && n > 0)
+	if (n == 0)
+		return;
+	if (f->share != NULL)
 		f->share->usage->tx_released += n;
+	if (f->usage != NULL)
+		f->usage->tx_released += n;
 }
 
 /*

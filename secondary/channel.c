@@ -171,6 +171,7 @@ machnet_attach(void)
 	ch->token = msg.token;
 	if (msg.channel < MN_MAX_CHANNELS) {
 		ch->usage = &env->state->usage[msg.channel];
+		ch->flow_usage = env->flow_usage;
 		ch->to_engine = channel_ring(MN_RING_APP_TO_ENGINE_FMT,
 					     msg.channel);
 		ch->from_engine = channel_ring(MN_RING_ENGINE_TO_APP_FMT,
@@ -272,7 +273,7 @@ machnet_connect(void *channel, const char *local_ip, const char *remote_ip,
 	if (mnl_ctrl_request(ch->state, &msg) < 0)
 		return -1;
 	mnl_flowset_remove(&ch->ended, &msg.flow);
-	if (mnl_flowset_add(&ch->flows, &msg.flow) < 0) {
+	if (mnl_flowset_add(&ch->flows, &msg.flow, &msg.ref) == NULL) {
 		/* A flow send would refuse is of no use: give it back. */
 		close_flow(ch, &msg.flow);
 		return mnl_fail(ENOMEM);

@@ -24,6 +24,7 @@ struct mnl_channel {
 	struct rte_ring *from_engine; /* single consumer: this thread */
 	const struct mn_state *state;
 	struct mn_channel_usage *usage; /* this channel's counters in state */
+	const struct mn_flow_usage *flow_usage; /* every flow's, by slot */
 	struct rte_mempool *pool;
 	uint32_t index;
 	uint32_t generation;

@@ -1,6 +1,9 @@
 /*
  * flowset.c: a growing open-addressing hash set of flow tuples.
  *
+ * Each entry also keeps what send needs of its flow: where machnetd keeps
+ * it and how many segments were queued on it.
+ *
  * Deletion shifts later entries of a probe run back instead of leaving
  * tombstones, so lookups never slow down after many connects and closes.
  */
@@ -98,23 +101,43 @@ grow(struct mnl_flowset *fs)
 	return 0;
 }
 
-int
-mnl_flowset_add(struct mnl_flowset *fs, const struct mn_flow_tuple *f)
+struct mnl_flowset_slot *
+mnl_flowset_add(struct mnl_flowset *fs, const struct mn_flow_tuple *f,
+		const struct mn_flow_ref *ref)
 {
 	uint32_t i = probe(fs, f);
+	struct mnl_flowset_slot *slot = &fs->slots[i];
 
-	if (fs->slots[i].used)
-		return 0;
+	if (slot->used) {
+		/* The 4-tuple now names a later flow: nothing counted for
+		 * the earlier one is this one's. */
+		if (slot->ref.slot != ref->slot || slot->ref.serial != ref->serial) {
+			slot->ref = *ref;
+			slot->tx_queued = 0;
+		}
+		return slot;
+	}
 	/* Keep the load under 3/4 so that probe runs stay short. */
 	if ((uint64_t)(fs->count + 1) * 4 > (uint64_t)(fs->mask + 1) * 3) {
 		if (grow(fs) < 0)
-			return -1;
+			return NULL;
 		i = probe(fs, f);
 	}
-	fs->slots[i].flow = *f;
-	fs->slots[i].used = 1;
+	slot = &fs->slots[i];
+	slot->flow = *f;
+	slot->ref = *ref;
+	slot->tx_queued = 0;
+	slot->used = 1;
 	fs->count++;
-	return 0;
+	return slot;
+}
+
+struct mnl_flowset_slot *
+mnl_flowset_find(struct mnl_flowset *fs, const struct mn_flow_tuple *f)
+{
+	struct mnl_flowset_slot *slot = &fs->slots[probe(fs, f)];
+
+	return slot->used ? slot : NULL;
 }
 
 bool

@@ -233,6 +233,7 @@ static int
 find_instance_objects(const char *instance, struct mnl_env *e)
 {
 	const struct rte_memzone *mz = rte_memzone_lookup(MN_STATE_MZ_NAME);
+	const struct rte_memzone *usage_mz;
 	struct rte_mempool *pool;
 	struct mn_state *state;
 
@@ -244,6 +245,12 @@ find_instance_objects(const char *instance, struct mnl_env *e)
 	if (state->magic != MN_STATE_MAGIC)
 		return init_fail(EPROTO,
 				 "machnetd instance \"%s\" is of another version",
+				 instance);
+	usage_mz = rte_memzone_lookup(MN_FLOW_USAGE_MZ_NAME);
+	if (usage_mz == NULL ||
+	    usage_mz->len < (size_t)state->flow_slots * sizeof(struct mn_flow_usage))
+		return init_fail(ENODEV,
+				 "machnetd instance \"%s\" has no flow usage area",
 				 instance);
 	pool = rte_mempool_lookup(MN_POOL_NAME);
 	if (pool == NULL)
@@ -258,6 +265,7 @@ find_instance_objects(const char *instance, struct mnl_env *e)
 				 "machnetd instance \"%s\" has packet buffers too small for its MSS (%u)",
 				 instance, state->mss);
 	e->state = state;
+	e->flow_usage = usage_mz->addr;
 	e->pool = pool;
 	return 0;
 }

@@ -13,6 +13,7 @@
 
 struct mnl_env {
 	struct mn_state *state;
+	struct mn_flow_usage *flow_usage; /* state->flow_slots entries */
 	struct rte_mempool *pool;
 };
 

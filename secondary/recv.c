@@ -34,7 +34,7 @@ flow_ended(struct mnl_channel *ch, struct rte_mbuf *m)
 	const struct mn_flow_tuple *t = &mn_msg_meta(m)->flow;
 
 	mnl_flowset_remove(&ch->flows, t);
-	if (mnl_flowset_add(&ch->ended, t) < 0)
+	if (mnl_flowset_add(&ch->ended, t, &mn_msg_meta(m)->ref) == NULL)
 		return -1;
 	return ch->flow_events ? 1 : 0;
 }
@@ -60,7 +60,8 @@ take_msg(struct mnl_channel *ch, struct rte_mbuf **mp)
 		if (event == MN_MSG_EV_NONE) {
 			/* A flow that delivered a message is one the
 			 * application may answer. */
-			if (mnl_flowset_add(&ch->flows, &mn_msg_meta(m)->flow) < 0) {
+			if (mnl_flowset_add(&ch->flows, &mn_msg_meta(m)->flow,
+					    &mn_msg_meta(m)->ref) == NULL) {
 				mn_msg_free_nocache(m);
 				return -1;
 			}

@@ -13,6 +13,30 @@
 #include "handle.h"
 #include "iov.h"
 
+/*
+ * Segments the flow's earlier sends still hold: what this library queued
+ * on it less what machnetd freed. 0 once machnetd has forgotten the flow
+ * (it drops what comes for it; the channel's share still bounds that).
+ */
+static uint64_t
+flow_tx_held(const struct mnl_channel *ch, const struct mnl_flowset_slot *fl)
+{
+	const struct mn_flow_usage *u;
+	uint64_t released;
+	uint32_t serial;
+
+	if (fl->ref.slot >= ch->state->flow_slots)
+		return 0;
+	u = &ch->flow_usage[fl->ref.slot];
+	serial = u->serial;
+	rte_smp_rmb();
+	released = u->tx_released;
+	rte_smp_rmb();
+	if (serial != fl->ref.serial || u->serial != serial)
+		return 0;
+	return fl->tx_queued > released ? fl->tx_queued - released : 0;
+}
+
 /* Queues a message whose length (1..MACHNET_MSG_MAX_LEN) the caller checked. */
 static int
 send_iov(struct mnl_channel *ch, const MachnetFlow_t *flow,
@@ -21,21 +45,27 @@ send_iov(struct mnl_channel *ch, const MachnetFlow_t *flow,
 {
 	struct mn_flow_tuple t = mnl_flow_from_app(flow);
 	uint32_t segs = mn_msg_nb_segs(msg_len, ch->state->mss);
+	struct mnl_flowset_slot *fl;
 	struct mn_msg_meta *meta;
 	struct rte_mbuf *m;
 
 	if (mnl_channel_gone(ch))
 		return mnl_fail(ESHUTDOWN);
-	if (!mnl_flowset_contains(&ch->flows, &t))
+	fl = mnl_flowset_find(&ch->flows, &t);
+	if (fl == NULL)
 		return mnl_fail(mnl_flowset_contains(&ch->ended, &t) ?
 				ECONNRESET : ENOTCONN);
 	/* This thread is the only producer: room now is room at enqueue. */
 	if (rte_ring_free_count(ch->to_engine) == 0)
 		return mnl_fail(EAGAIN);
-	/* What this channel already has queued or unacknowledged is its own
-	 * business up to its share; beyond it, it waits, not its neighbours. */
+	/* What this channel, or this flow, already has queued or
+	 * unacknowledged is its own business up to its share; beyond it, it
+	 * waits, not its neighbours: a flow to a slow peer leaves the rest of
+	 * the channel's share to its other flows. */
 	if (!mn_tx_share_allows(ch->usage->tx_queued - ch->usage->tx_released,
-				segs, ch->state->channel_tx_share))
+				segs, ch->state->channel_tx_share) ||
+	    !mn_tx_share_allows(flow_tx_held(ch, fl), segs,
+				ch->state->flow_tx_share))
 		return mnl_fail(EAGAIN);
 	/* The last resort, for shares that add up to more than the pool: leave
 	 * machnetd the buffers it receives and acknowledges with. */
@@ -46,12 +76,15 @@ send_iov(struct mnl_channel *ch, const MachnetFlow_t *flow,
 		return mnl_fail(rte_errno == ENOBUFS ? EAGAIN : rte_errno);
 	meta = mn_msg_meta(m);
 	meta->flow = t;
+	meta->ref = fl->ref;
 	meta->flags = flags;
 	/* Counted before the engine can see it, so that it never counts
 	 * releases of segments not yet counted here. */
 	ch->usage->tx_queued += segs;
+	fl->tx_queued += segs;
 	if (rte_ring_enqueue(ch->to_engine, m) != 0) {
 		ch->usage->tx_queued -= segs;
+		fl->tx_queued -= segs;
 		mn_msg_free_nocache(m);
 		return mnl_fail(EAGAIN);
 	}

@@ -94,6 +94,8 @@ assert_default_values(const struct mn_config *c)
 	ck_assert_uint_eq(c->channel_rx_share, 4096);
 	ck_assert_uint_eq(c->flow_rx_share, 2048);
 	ck_assert_uint_eq(c->channel_tx_share, 4096);
+	ck_assert_uint_eq(c->flow_tx_share, 2048);
+	ck_assert_uint_eq(c->max_flows, 4096);
 	ck_assert_int_eq(c->idle_mode, MN_IDLE_SPIN);
 	ck_assert_uint_eq(c->idle_polls, 1);
 	ck_assert_uint_eq(c->idle_sleep_us, 20);
@@ -440,6 +442,9 @@ static const struct bad_case bad_cases[] = {
 	{ NULL, "resources.channel_rx_share=0", "resources.channel_rx_share" },
 	{ NULL, "resources.flow_rx_share=1048576", "resources.flow_rx_share" },
 	{ NULL, "resources.channel_tx_share=0", "resources.channel_tx_share" },
+	{ NULL, "resources.flow_tx_share=0", "resources.flow_tx_share" },
+	{ NULL, "resources.flows=15", "resources.flows" },
+	{ NULL, "resources.flows=1048577", "resources.flows" },
 	{ NULL, "transport.rto_min_us=0", "transport.rto_min_us" },
 	{ NULL, "transport.rto_min_us=60000001", "transport.rto_min_us" },
 	{ NULL, "transport.rto_max_us=0", "transport.rto_max_us" },

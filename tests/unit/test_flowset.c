@@ -13,6 +13,7 @@
 #define MANY 20000u
 
 static struct mnl_flowset fs;
+static const struct mn_flow_ref ref1 = { 3, 1 };
 
 static void
 setup(void)
@@ -54,16 +55,16 @@ START_TEST(add_lookup_remove)
 {
 	struct mn_flow_tuple f = nth_flow(7), g = nth_flow(8);
 
-	ck_assert_int_eq(mnl_flowset_add(&fs, &f), 0);
+	ck_assert_ptr_nonnull(mnl_flowset_add(&fs, &f, &ref1));
 	ck_assert(mnl_flowset_contains(&fs, &f));
 	ck_assert(!mnl_flowset_contains(&fs, &g));
-	ck_assert_int_eq(mnl_flowset_add(&fs, &f), 0);
+	ck_assert_ptr_nonnull(mnl_flowset_add(&fs, &f, &ref1));
 	ck_assert_uint_eq(mnl_flowset_count(&fs), 1);
 	ck_assert(mnl_flowset_remove(&fs, &f));
 	ck_assert(!mnl_flowset_contains(&fs, &f));
 	ck_assert(!mnl_flowset_remove(&fs, &f));
 	ck_assert_uint_eq(mnl_flowset_count(&fs), 0);
-	ck_assert_int_eq(mnl_flowset_add(&fs, &f), 0);
+	ck_assert_ptr_nonnull(mnl_flowset_add(&fs, &f, &ref1));
 	ck_assert(mnl_flowset_contains(&fs, &f));
 }
 END_TEST
@@ -74,7 +75,7 @@ START_TEST(every_field_counts)
 	struct mn_flow_tuple base = { 0 }, f;
 	int i;
 
-	ck_assert_int_eq(mnl_flowset_add(&fs, &base), 0);
+	ck_assert_ptr_nonnull(mnl_flowset_add(&fs, &base, &ref1));
 	ck_assert(mnl_flowset_contains(&fs, &base));
 	for (i = 0; i < 4; i++) {
 		f = base;
@@ -87,7 +88,7 @@ START_TEST(every_field_counts)
 		else
 			f.dst_port = 1;
 		ck_assert(!mnl_flowset_contains(&fs, &f));
-		ck_assert_int_eq(mnl_flowset_add(&fs, &f), 0);
+		ck_assert_ptr_nonnull(mnl_flowset_add(&fs, &f, &ref1));
 	}
 	ck_assert_uint_eq(mnl_flowset_count(&fs), 5);
 }
@@ -100,7 +101,7 @@ START_TEST(grows_past_thousands)
 
 	for (i = 0; i < MANY; i++) {
 		f = nth_flow(i);
-		ck_assert_int_eq(mnl_flowset_add(&fs, &f), 0);
+		ck_assert_ptr_nonnull(mnl_flowset_add(&fs, &f, &ref1));
 	}
 	ck_assert_uint_eq(mnl_flowset_count(&fs), MANY);
 	ck_assert_uint_ge(fs.mask + 1, MANY);
@@ -113,6 +114,36 @@ START_TEST(grows_past_thousands)
 }
 END_TEST
 
+/* What send counts on a flow belongs to that flow: a later flow of the
+ * same 4-tuple (another slot or serial in machnetd) starts from nothing. */
+START_TEST(entry_keeps_its_count_until_the_flow_changes)
+{
+	struct mn_flow_tuple f = nth_flow(5);
+	struct mn_flow_ref later = { 3, 2 };
+	struct mnl_flowset_slot *e;
+	uint32_t i;
+
+	e = mnl_flowset_add(&fs, &f, &ref1);
+	e->tx_queued = 40;
+	ck_assert_uint_eq(mnl_flowset_add(&fs, &f, &ref1)->tx_queued, 40);
+	/* Others added, the set grown: the entry moved with its count. */
+	for (i = 100; i < 200; i++) {
+		struct mn_flow_tuple g = nth_flow(i);
+
+		ck_assert_ptr_nonnull(mnl_flowset_add(&fs, &g, &ref1));
+	}
+	e = mnl_flowset_find(&fs, &f);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->tx_queued, 40);
+	ck_assert_uint_eq(e->ref.serial, 1);
+	e = mnl_flowset_add(&fs, &f, &later);
+	ck_assert_uint_eq(e->tx_queued, 0);
+	ck_assert_uint_eq(e->ref.serial, 2);
+	ck_assert(mnl_flowset_remove(&fs, &f));
+	ck_assert_ptr_null(mnl_flowset_find(&fs, &f));
+}
+END_TEST
+
 START_TEST(removal_keeps_others_reachable)
 {
 	struct mn_flow_tuple f;
@@ -120,7 +151,7 @@ START_TEST(removal_keeps_others_reachable)
 
 	for (i = 0; i < MANY; i++) {
 		f = nth_flow(i);
-		ck_assert_int_eq(mnl_flowset_add(&fs, &f), 0);
+		ck_assert_ptr_nonnull(mnl_flowset_add(&fs, &f, &ref1));
 	}
 	for (i = 0; i < MANY; i += 3) {
 		f = nth_flow(i);
@@ -156,7 +187,7 @@ START_TEST(random_churn_matches_a_model)
 		n = (x >> 8) % UNIVERSE;
 		f = nth_flow(n * 7919);
 		if (x & 0x80000000u) {
-			ck_assert_int_eq(mnl_flowset_add(&fs, &f), 0);
+			ck_assert_ptr_nonnull(mnl_flowset_add(&fs, &f, &ref1));
 			model += !in[n];
 			in[n] = true;
 		} else {
@@ -187,6 +218,7 @@ flowset_suite(void)
 	tcase_add_test(tc, add_lookup_remove);
 	tcase_add_test(tc, every_field_counts);
 	tcase_add_test(tc, grows_past_thousands);
+	tcase_add_test(tc, entry_keeps_its_count_until_the_flow_changes);
 	tcase_add_test(tc, removal_keeps_others_reachable);
 	tcase_add_test(tc, random_churn_matches_a_model);
 	suite_add_tcase(s, tc);

@@ -35,6 +35,7 @@
 struct node {
 	struct mn_config cfg;
 	struct mn_state state;
+	struct mn_flow_usage *flow_usage;
 	struct mn_control ctl;
 	struct mn_engine e;
 	struct rte_ring *nic_rx, *nic_tx;
@@ -154,6 +155,9 @@ node_init(struct node *n, uint32_t ip)
 	ifc.mtu = 1500;
 	ifc.mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, (uint8_t)ip } };
 	ck_assert_int_eq(mn_engine_init(&n->e, &n->cfg, &ifc, &n->state, &n->ctl, pool), 0);
+	n->flow_usage = calloc(n->cfg.max_flows, sizeof(*n->flow_usage));
+	ck_assert_ptr_nonnull(n->flow_usage);
+	mn_engine_set_flow_usage(&n->e, n->flow_usage);
 	/* The simulated wire copies each frame and drops its reference, as
 	 * af_packet does: the engines may share kept frames with it (the
 	 * tests of the copying path, af_xdp's, turn this off). */
@@ -323,12 +327,26 @@ teardown(void)
 {
 	mn_engine_free(&a.e);
 	mn_engine_free(&b.e);
+	free(a.flow_usage);
+	free(b.flow_usage);
 }
 
 static uint8_t
 pattern(size_t i, uint32_t salt)
 {
 	return (uint8_t)((i * 131u) ^ (i >> 9) ^ salt);
+}
+
+/* Where the engine keeps the flow, as libmachnet learns it from machnetd. */
+static struct mn_flow_ref
+app_flow_ref(struct node *n, const struct mn_flow_tuple *t)
+{
+	struct mn_flow_key key;
+	struct mn_flow *f;
+
+	mn_flow_key_from_tuple(&key, t);
+	f = mn_flow_lookup(&n->e.flows, &key);
+	return f != NULL ? mn_engine_flow_ref(&n->e, f) : (struct mn_flow_ref){ 0 };
 }
 
 static void
@@ -345,6 +363,7 @@ app_send_on(struct node *n, uint16_t ch, const struct mn_flow_tuple *t,
 	msg = mn_msg_build(pool, &iov, 1, (uint32_t)len, n->state.mss);
 	ck_assert_ptr_nonnull(msg);
 	mn_msg_meta(msg)->flow = *t;
+	mn_msg_meta(msg)->ref = app_flow_ref(n, t);
 	n->state.usage[ch].tx_queued += msg->nb_segs; /* as libmachnet counts */
 	ck_assert_int_eq(rte_ring_enqueue(ch == 0 ? n->app_tx : n->app1_tx, msg), 0);
 	free(buf);
@@ -1335,6 +1354,58 @@ START_TEST(message_larger_than_the_share_gets_through)
 }
 END_TEST
 
+/* What libmachnet reads for each flow's send share (mn_flow_usage): the
+ * engine counts a flow's freed sends in its slot, under its serial, and
+ * clears the serial when the flow ends. */
+START_TEST(each_flow_counts_its_own_freed_sends)
+{
+	struct mn_flow_tuple t0 = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_tuple t1 = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_ref r0 = app_flow_ref(&a, &t0), r1 = app_flow_ref(&a, &t1);
+	const uint32_t len0 = 10 * a.state.mss, len1 = 3 * a.state.mss;
+	struct rte_mbuf *msg = NULL, *stale;
+	struct mn_flow_ref got;
+	uint64_t channel_freed;
+
+	ck_assert_uint_ne(r0.slot, r1.slot);
+	ck_assert_uint_eq(a.flow_usage[r0.slot].serial, r0.serial);
+	ck_assert_uint_eq(a.flow_usage[r1.slot].serial, r1.serial);
+	app_send(&a, &t0, len0, 1);
+	app_send(&a, &t0, len0, 2);
+	app_send(&a, &t1, len1, 3);
+	pump(2000, STEP_NS);
+	ck_assert_uint_eq(a.flow_usage[r0.slot].tx_released, 20);
+	ck_assert_uint_eq(a.flow_usage[r1.slot].tx_released, 3);
+	/* The receiving side's message names the flow as its engine has it. */
+	ck_assert(app_take(&b, 0, &msg));
+	got = mn_msg_meta(msg)->ref;
+	ck_assert_uint_lt(got.slot, b.e.flows.capacity);
+	ck_assert_uint_eq(b.e.flows.flows[got.slot].serial, got.serial);
+	ck_assert_uint_eq(b.flow_usage[got.slot].serial, got.serial);
+	mn_msg_free_nocache(msg);
+	/* A message that names an earlier flow of the slot is dropped, and
+	 * counted back to the channel only. */
+	channel_freed = a.state.usage[0].tx_released;
+	stale = mn_msg_build(pool, &(struct mn_iov){ "x", 1 }, 1, 1, a.state.mss);
+	ck_assert_ptr_nonnull(stale);
+	mn_msg_meta(stale)->flow = t1;
+	mn_msg_meta(stale)->ref = (struct mn_flow_ref){ r1.slot, r1.serial + 1 };
+	a.state.usage[0].tx_queued++;
+	ck_assert_int_eq(rte_ring_enqueue(a.app_tx, stale), 0);
+	pump(10, STEP_NS);
+	ck_assert_uint_eq(a.state.usage[0].tx_released, channel_freed + 1);
+	ck_assert_uint_eq(a.flow_usage[r1.slot].tx_released, 3);
+	ck_assert_uint_eq(a.state.counters.rx_dropped, 1);
+	/* Once the flow is gone its slot names no flow. */
+	ck_assert_int_eq(request(&a, MN_CTRL_CLOSE, &t0, STEP_NS, 10), 0);
+	pump(1000, STEP_NS);
+	ck_assert_ptr_null(mn_flow_lookup(&a.e.flows, &(struct mn_flow_key){
+		IP_A, IP_B, t0.src_port, LISTEN_PORT }));
+	ck_assert_uint_eq(a.flow_usage[r0.slot].serial, 0);
+	ck_assert_uint_eq(a.flow_usage[r1.slot].serial, r1.serial);
+}
+END_TEST
+
 START_TEST(send_share_bounds_what_waits_beyond_one_message)
 {
 	ck_assert(mn_tx_share_allows(0, 6000, 4096));
@@ -1416,6 +1487,7 @@ transport_suite(void)
 	tcase_add_test(tc, receiver_short_of_buffers_holds_its_senders);
 	tcase_add_test(tc, non_reader_closes_only_its_own_windows);
 	tcase_add_test(tc, message_larger_than_the_share_gets_through);
+	tcase_add_test(tc, each_flow_counts_its_own_freed_sends);
 	tcase_add_test(tc, window_closed_by_the_last_ack_is_probed_once_data_waits);
 	tcase_add_test(tc, send_share_bounds_what_waits_beyond_one_message);
 	tcase_add_test(tc, busy_tenant_leaves_engine_time_to_another);
