@@ -5,6 +5,7 @@
 #   make demo       set-up, then pingpong between two namespaced hosts
 #   make bench      machnet against the kernel, results in docs/perf/
 #   make soak       SOAK_MINUTES (10) of faults, churn and a flood, checked
+#   make fuzz       FUZZ_SECONDS (60) of libFuzzer on the packet-input path
 #   make install    PREFIX=/usr/local (binaries, library, header, machnet.pc)
 
 PREFIX ?= /usr/local
@@ -49,7 +50,7 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 COMPAT_BINS := $(patsubst tests/compat/%.c,$(BUILD)/compat/%,$(COMPAT_SRC)) \
 	$(patsubst tests/compat/%.c,$(BUILD)/compat/%_cxx,$(COMPAT_SRC))
 
-.PHONY: all test unit integration demo bench soak install setup clean
+.PHONY: all test unit integration demo bench soak fuzz install setup clean
 all: $(MACHNETD) $(LIB_SO) $(LIB_A) $(EXAMPLE_BINS) $(UNIT_BINS) $(ITEST_BINS) \
 	$(COMPAT_BINS) $(TOOL_BINS) $(BUILD)/tests/header_cxx
 
@@ -96,6 +97,16 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIBPRIM) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/unit -o $@ $< $(SECONDARY_OBJ) \
 		$(LIBPRIM) $(CHECK_LIBS) $(DPDK_LIBS) -lrte_net_ring $(BSD_LIBS) -lpthread -lm
+
+# The fuzzer's findings replay on the engine it fuzzes (tests/fuzz/world.c).
+FUZZ_WORLD := $(call obj,tests/fuzz/world.c)
+$(FUZZ_WORLD): tests/fuzz/world.h
+$(BUILD)/tests/test_fuzz_finds: tests/unit/test_fuzz_finds.c tests/unit/unit.h \
+		tests/fuzz/world.h $(FUZZ_WORLD) $(LIBPRIM) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/unit -Itests/fuzz -o $@ $< \
+		$(FUZZ_WORLD) $(SECONDARY_OBJ) $(LIBPRIM) $(CHECK_LIBS) $(DPDK_LIBS) \
+		-lrte_net_ring $(BSD_LIBS) -lpthread -lm
 
 # Test tools that play a misbehaving tenant need libmachnet's insides and
 # DPDK, which no application sees.
@@ -153,6 +164,48 @@ soak:
 	bash scripts/setup.sh
 	$(MAKE) all
 	bash scripts/soak.sh $(BUILD)
+
+# The packet-input fuzzer (tests/fuzz/), built with clang apart from `all`:
+# primary/ and common/ with coverage and sanitizers, the harness with
+# sanitizers only, so that coverage counts machnetd's code. FUZZ_SECONDS
+# (60) of fuzzing from seeds the engines generate; findings are kept in
+# $(BUILD)/fuzz/artifacts and make fails.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_MAX_LEN ?= 16384
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+# RTE_LIBRTE_MBUF_DEBUG: DPDK's inline mbuf functions check each mbuf.
+FUZZ_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -DALLOW_EXPERIMENTAL_API \
+	-DRTE_LIBRTE_MBUF_DEBUG $(WARN) -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) \
+	-Icommon -Iprimary -Isecondary $(DPDK_CFLAGS)
+FUZZ_LIBS    := $(DPDK_LIBS) -lrte_net_ring $(BSD_LIBS) -lpthread -lm
+fuzz_obj      = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(1))
+FUZZ_LIB_OBJ := $(call fuzz_obj,$(PRIMARY_SRC) $(COMMON_SRC))
+FUZZ_WORLD_OBJ := $(call fuzz_obj,tests/fuzz/world.c)
+FUZZ_HDRS    := $(wildcard common/*.h primary/*.h) tests/fuzz/world.h
+
+$(FUZZ_LIB_OBJ): $(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(call fuzz_obj,$(wildcard tests/fuzz/*.c)): $(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_DIR)/fuzz_input: $(call fuzz_obj,tests/fuzz/fuzz_input.c) $(FUZZ_WORLD_OBJ) \
+		$(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LIBS)
+
+$(FUZZ_DIR)/fuzz_seeds: $(call fuzz_obj,tests/fuzz/fuzz_seeds.c) $(FUZZ_WORLD_OBJ) \
+		$(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -o $@ $^ $(FUZZ_LIBS)
+
+fuzz:
+	@command -v $(FUZZ_CC) >/dev/null || \
+		{ echo "make fuzz: no $(FUZZ_CC): run make setup" >&2; exit 1; }
+	$(MAKE) $(FUZZ_DIR)/fuzz_input $(FUZZ_DIR)/fuzz_seeds
+	bash tests/run_fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_MAX_LEN)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \

@@ -38,7 +38,9 @@ mn_reasm_push(struct mn_reasm *r, struct rte_mbuf *seg, uint8_t flags,
 	seg->next = NULL;
 	seg->nb_segs = 1;
 	seg->pkt_len = seg->data_len;
-	if (first != (r->head == NULL))
+	/* Every segment carries payload: an empty first one would make a
+	 * message of 0-byte segments (mn_reasm_missing divides by it). */
+	if (seg->data_len == 0 || first != (r->head == NULL))
 		return reasm_fail(r, seg);
 	if (first) {
 		if (msg_len == 0 || msg_len > MN_MSG_MAX_LEN)

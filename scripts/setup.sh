@@ -7,7 +7,8 @@ set -uo pipefail
 HUGEPAGES_MIN=512
 PACKAGES=(build-essential pkg-config dpdk dpdk-dev libdpdk-dev libbsd-dev
 	check iproute2 iputils-ping procps util-linux coreutils python3
-	librte-net-af-xdp23 librte-net-af-packet23 libxdp1 libbpf1)
+	librte-net-af-xdp23 librte-net-af-packet23 libxdp1 libbpf1
+	clang libclang-rt-14-dev) # make fuzz: clang, libFuzzer and its sanitizers
 
 failed=0
 

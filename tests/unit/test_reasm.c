@@ -75,6 +75,21 @@ START_TEST(inconsistent_segments_are_refused_and_freed)
 }
 END_TEST
 
+/* Found by make fuzz (test_fuzz_finds.c has the frame). */
+START_TEST(empty_segments_are_refused)
+{
+	struct mn_reasm r = { 0 };
+	struct rte_mbuf *msg = NULL;
+
+	ck_assert_int_eq(mn_reasm_push(&r, seg(0), MN_PKT_F_MSG_FIRST, 20, &msg), MN_REASM_ERROR);
+	ck_assert_int_eq(mn_reasm_push(&r, seg(10), MN_PKT_F_MSG_FIRST, 20, &msg), MN_REASM_MORE);
+	ck_assert_int_eq(mn_reasm_push(&r, seg(0), 0, 20, &msg), MN_REASM_ERROR);
+	ck_assert_ptr_null(r.head);
+	ck_assert_uint_eq(mn_reasm_missing(&r), 0);
+	ck_assert_uint_eq(in_use(), 0);
+}
+END_TEST
+
 START_TEST(reset_frees_a_partial_message)
 {
 	struct mn_reasm r = { 0 };
@@ -162,6 +177,7 @@ reasm_suite(void)
 	pool = mn_unit_pool("reasm_pool", 1023);
 	tcase_add_test(tc, three_segments_make_one_message);
 	tcase_add_test(tc, inconsistent_segments_are_refused_and_freed);
+	tcase_add_test(tc, empty_segments_are_refused);
 	tcase_add_test(tc, reset_frees_a_partial_message);
 	tcase_add_test(tc, acks_release_segments_across_wraparound);
 	tcase_add_test(tc, live_list_follows_create_and_destroy);
