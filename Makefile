@@ -7,8 +7,13 @@
 #   make soak       SOAK_MINUTES (10) of faults, churn and a flood, checked
 #   make fuzz       FUZZ_SECONDS (60) of libFuzzer on the packet-input path
 #   make install    PREFIX=/usr/local (binaries, library, header, machnet.pc)
+#   make SANITIZE=1 ...  the same with AddressSanitizer and
+#                   UndefinedBehaviorSanitizer, built in build-sanitize/
 
 PREFIX ?= /usr/local
+ifeq ($(SANITIZE),1)
+BUILD  ?= build-sanitize
+endif
 BUILD  ?= build
 SOVERSION := 1
 VERSION := 0.1.0
@@ -20,6 +25,20 @@ CHECK_CFLAGS := $(shell pkg-config --cflags check)
 CHECK_LIBS  := $(shell pkg-config --libs check)
 
 CC ?= cc
+ifeq ($(SANITIZE),1)
+# Every compile and link, the tests' programs included; any finding stops
+# the program, so that the test that ran it fails.
+SANITIZERS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+override CC := $(CC) $(SANITIZERS)
+override CXX := $(CXX) $(SANITIZERS)
+# No leak reports: every process exits holding what it holds (DPDK's own
+# state with it, as rte_eal_cleanup is not called), and LeakSanitizer
+# would stop each exit. The leaks that matter, of packet buffers and of
+# machnetd's hugepage heap, are what the tests count themselves.
+export ASAN_OPTIONS ?= abort_on_error=1:detect_leaks=0
+export UBSAN_OPTIONS ?= print_stacktrace=1
+endif
 WARN   := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DALLOW_EXPERIMENTAL_API $(WARN) $(CFLAGS) -fPIC \

@@ -91,6 +91,19 @@ struct mn_counters {
 	uint64_t rto_spurious;    /* timeouts found needless by a late ack */
 	uint64_t flows_reset;     /* given up after max_retries, or RST */
 	uint64_t pool_tight;      /* times the receive windows closed for buffers */
+	/* the handshake and blind injection (PROTOCOL.md, "Flows") */
+	uint64_t syn_backlog_full; /* SYNs refused: the listener's backlog, or
+				    * the host's half-open table, was full */
+	uint64_t flow_table_full; /* handshakes and connects refused: no room
+				   * for another flow */
+	uint64_t half_open_expired; /* handshakes never completed */
+	uint64_t handshake_invalid; /* SYNACKs, last acks and repeated SYNs
+				     * that do not match the handshake */
+	uint64_t rst_invalid;     /* RSTs dropped: not for the flow's seq */
+	uint64_t challenge_acks;  /* sent for an in-window RST or a SYN on a
+				   * flow, so that only the real peer's
+				   * answer can end it */
+	uint64_t keepalive_probes; /* sent to a peer silent for keepalive_ms */
 };
 
 struct mn_state {

@@ -24,10 +24,13 @@ enum mn_pkt_type {
 	MN_PKT_ACK = 4,    /* acknowledgement only */
 	MN_PKT_RST = 5,    /* no such flow or listener: refuse or abort */
 	MN_PKT_FIN = 6,    /* the sender closed the flow */
+	MN_PKT_BUSY = 7,   /* refused for want of room: the listener's backlog
+			    * or the host's flow table is full */
 };
 
 #define MN_PKT_F_MSG_FIRST 0x01 /* first segment of a message */
 #define MN_PKT_F_MSG_LAST 0x02  /* last segment of a message */
+#define MN_PKT_F_ACK_NOW 0x04   /* ACK: a keepalive, answer at once */
 
 struct mn_hdr {
 	rte_be16_t magic;

@@ -111,6 +111,15 @@ static const struct key_desc keys[] = {
 	KEY("transport", "max_retries", KEY_UINT, max_retries, 1, 100),
 	KEY("transport", "window", KEY_UINT, window, 1, 4096),
 	KEY("transport", "ack_delay_us", KEY_UINT, ack_delay_us, 0, 10000),
+	KEY("transport", "syn_backlog", KEY_UINT, syn_backlog, 1, 65535),
+	KEY("transport", "half_open_max", KEY_UINT, half_open_max, 1, 1048576),
+	KEY("transport", "half_open_timeout_ms", KEY_UINT, half_open_timeout_ms,
+	    1, 60000),
+	KEY("transport", "keepalive_ms", KEY_UINT, keepalive_ms, 0, 86400000),
+	KEY("transport", "ephemeral_port_min", KEY_UINT, ephemeral_port_min,
+	    1024, 65535),
+	KEY("transport", "ephemeral_port_max", KEY_UINT, ephemeral_port_max,
+	    1024, 65535),
 	KEY("cc", "target_us", KEY_UINT, cc_target_us, 1, 10000000),
 	KEY("cc", "fs_range_us", KEY_UINT, cc_fs_range_us, 0, 10000000),
 	REAL("cc", "ai", cc_ai, cc_ai_range),
@@ -181,6 +190,12 @@ mn_config_defaults(struct mn_config *cfg)
 	cfg->max_retries = 20;
 	cfg->window = 256;
 	cfg->ack_delay_us = 50;
+	cfg->syn_backlog = 128;
+	cfg->half_open_max = 1024;
+	cfg->half_open_timeout_ms = 1000;
+	cfg->keepalive_ms = 10000;
+	cfg->ephemeral_port_min = 49152;
+	cfg->ephemeral_port_max = 65535;
 	cfg->cc_target_us = 500;
 	cfg->cc_fs_range_us = 2000;
 	cfg->cc_ai = 1.0;
@@ -725,22 +740,35 @@ apply_overrides(struct loader *ld, char *const overrides[], int n)
 }
 
 /*
- * rto_us is only where the timeout starts, so it may lie outside the
- * bounds; the bounds themselves must not cross. The command line comes
- * last, so it is to blame if it set either of them.
+ * A pair of [transport] keys that bound a range must not cross. The
+ * command line comes last, so it is to blame if it set either of them.
  */
 static int
-check_rto_bounds(struct loader *ld, const char *path)
+check_range(struct loader *ld, const char *path, const char *lo_name,
+	    uint32_t lo_val, const char *hi_name, uint32_t hi_val)
 {
-	const struct key_desc *lo = find_key("transport", "rto_min_us");
-	const struct key_desc *hi = find_key("transport", "rto_max_us");
+	const struct key_desc *lo = find_key("transport", lo_name);
+	const struct key_desc *hi = find_key("transport", hi_name);
 
-	if (ld->cfg.rto_min_us <= ld->cfg.rto_max_us)
+	if (lo_val <= hi_val)
 		return 0;
 	ld->src = ld->overridden[lo - keys] || ld->overridden[hi - keys] ?
 		CMDLINE_SRC : path;
-	return fail(ld, "transport.rto_min_us: %u is above transport.rto_max_us (%u)",
-		    ld->cfg.rto_min_us, ld->cfg.rto_max_us);
+	return fail(ld, "transport.%s: %u is above transport.%s (%u)",
+		    lo_name, lo_val, hi_name, hi_val);
+}
+
+/* rto_us is only where the timeout starts, so it may lie outside them. */
+static int
+check_ranges(struct loader *ld, const char *path)
+{
+	const struct mn_config *c = &ld->cfg;
+
+	if (check_range(ld, path, "rto_min_us", c->rto_min_us, "rto_max_us",
+			c->rto_max_us) < 0)
+		return -1;
+	return check_range(ld, path, "ephemeral_port_min", c->ephemeral_port_min,
+			   "ephemeral_port_max", c->ephemeral_port_max);
 }
 
 int
@@ -768,7 +796,7 @@ mn_config_load(struct mn_config *cfg, const char *path,
 		ld.src = path != NULL ? path : CMDLINE_SRC;
 		return fail(&ld, "net.ip: is required (this host's address)");
 	}
-	if (check_rto_bounds(&ld, path) < 0)
+	if (check_ranges(&ld, path) < 0)
 		return -1;
 	*cfg = ld.cfg;
 	return 0;

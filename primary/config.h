@@ -63,6 +63,16 @@ struct mn_config {
 	uint32_t window;       /* window: packets in flight per flow, default 256 */
 	uint32_t ack_delay_us; /* ack_delay_us: longest a lone packet's ack
 				* waits for data to ride on, default 50 */
+	uint32_t syn_backlog;  /* syn_backlog: half-open handshakes per
+				* listener, default 128 */
+	uint32_t half_open_max; /* half_open_max: half-open handshakes on the
+				 * host, default 1024 */
+	uint32_t half_open_timeout_ms; /* half_open_timeout_ms: how long one
+					* waits for its last ack, default 1000 */
+	uint32_t keepalive_ms; /* keepalive_ms: silence before a flow asks its
+				* peer whether it is there, 0 off, default 10000 */
+	uint32_t ephemeral_port_min; /* ephemeral_port_min, default 49152 */
+	uint32_t ephemeral_port_max; /* ephemeral_port_max, default 65535 */
 	/* [cc]: delay-based congestion control in the style of Swift */
 	uint32_t cc_target_us; /* target_us: base target delay, default 500 */
 	uint32_t cc_fs_range_us; /* fs_range_us: target rise for small windows, default 2000 */

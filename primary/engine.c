@@ -12,6 +12,8 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <bsd/stdlib.h>
 #include <sys/prctl.h>
 #include <time.h>
 
@@ -77,7 +79,6 @@ mn_engine_init(struct mn_engine *e, const struct mn_config *cfg,
 	e->control = control;
 	e->pool = pool;
 	e->mss = state->mss;
-	e->next_ephemeral = MN_EPHEMERAL_FIRST;
 	e->cc = (struct mn_cc_params){
 		.target = (uint64_t)cfg->cc_target_us * MN_NS_PER_US,
 		.fs_range = (uint64_t)cfg->cc_fs_range_us * MN_NS_PER_US,
@@ -97,11 +98,15 @@ mn_engine_init(struct mn_engine *e, const struct mn_config *cfg,
 	if (mn_flow_table_init(&e->flows, name, cfg->max_flows, cfg->window) != 0)
 		return -ENOMEM;
 	e->tx_list = calloc(cfg->max_flows, sizeof(*e->tx_list));
+	snprintf(name, sizeof(name), "mn_half_open%u", instances);
+	if (mn_half_open_init(&e->half_open, name, cfg->half_open_max) != 0)
+		return -ENOMEM;
 	snprintf(name, sizeof(name), "mn_loopback%u", instances++);
 	e->loopback = rte_ring_create(name, MN_LOOPBACK_SIZE, rte_socket_id(),
 				      RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (e->tx_list == NULL || e->loopback == NULL)
 		return -ENOMEM;
+	e->random = arc4random;
 	mn_fault_init(&e->fault, cfg);
 	e->pool_low_mark = cfg->pool_size / 8;
 	return channels_init(e);
@@ -151,6 +156,7 @@ mn_engine_free(struct mn_engine *e)
 		rte_pktmbuf_free(e->txbuf[i]);
 	e->txbuf_len = 0;
 	mn_flow_table_free(&e->flows);
+	mn_half_open_free(&e->half_open);
 	mn_fault_free(&e->fault);
 	while (e->loopback != NULL && rte_ring_sc_dequeue(e->loopback, (void **)&m) == 0)
 		rte_pktmbuf_free(m);
@@ -448,6 +454,7 @@ timers(struct mn_engine *e)
 	e->next_timer = e->now + MN_TIMER_PERIOD_NS;
 	watch_pool(e);
 	mn_engine_connect_timers(e);
+	mn_hs_timers(e);
 	for (i = e->flows.count; i-- > 0;) {
 		struct mn_flow *f = mn_flow_table_live(&e->flows, i);
 

@@ -22,6 +22,7 @@
 #include "control.h"
 #include "fault.h"
 #include "flow.h"
+#include "half_open.h"
 #include "iface.h"
 #include "listen.h"
 #include "mn_state.h"
@@ -35,7 +36,6 @@
 #define MN_TXBUF_SIZE 1024
 #define MN_MAX_PENDING 256     /* connects waiting for their handshake */
 #define MN_TIMER_PERIOD_NS (1000 * 1000ull)
-#define MN_EPHEMERAL_FIRST 49152
 
 /* A message on a channel's ring to the application, as the engine charged it. */
 struct mn_rx_note {
@@ -80,6 +80,13 @@ struct mn_engine {
 	/* per flow slot, what its sends hold (mn_state.h); NULL: not counted */
 	struct mn_flow_usage *flow_usage;
 	struct mn_listen_table listeners;
+	struct mn_half_open_table half_open;
+	/* initial sequence numbers and ephemeral ports (proto.h) come from
+	 * here: arc4random, which a test may replace to repeat itself */
+	uint32_t (*random)(void);
+	/* challenge acks sent in the current second (RFC 5961's limit) */
+	uint64_t challenge_second;
+	uint32_t challenges;
 	struct mn_engine_channel channels[MN_MAX_CHANNELS];
 	/* attached channels' indices, so an idle pass does not scan all slots */
 	uint16_t active[MN_MAX_CHANNELS];
@@ -109,7 +116,6 @@ struct mn_engine {
 	uint64_t now;
 	uint64_t next_timer;
 	uint64_t next_arp_age;
-	uint16_t next_ephemeral;
 };
 
 int mn_engine_init(struct mn_engine *e, const struct mn_config *cfg,
@@ -157,8 +163,8 @@ void mn_engine_tx_list_add(struct mn_engine *e, struct mn_flow *f);
 /* Gives the flow to a channel: its messages and its buffers' share. */
 void mn_engine_flow_bind(struct mn_engine *e, struct mn_flow *f,
 			 uint16_t channel, uint32_t generation);
-/* Sequence numbers, timeout and congestion window of a new flow. */
-void mn_engine_flow_start(struct mn_engine *e, struct mn_flow *f);
+/* Sequence numbers from isn on, timeout and congestion window of a new flow. */
+void mn_engine_flow_start(struct mn_engine *e, struct mn_flow *f, uint32_t isn);
 /* (Re)arms the retransmission (or zero-window probe) timer, or stops it. */
 void mn_engine_arm_timer(struct mn_engine *e, struct mn_flow *f);
 /* Runs the flow's timer if due. */

@@ -187,6 +187,7 @@ do_detach(struct mn_engine *e, struct mn_cmd *cmd, struct mn_engine_channel *ch)
 			close_flow(e, f, cmd->msg.op == MN_CTRL_REAP);
 	}
 	mn_listen_remove_channel(&e->listeners, idx);
+	mn_hs_forget_channel(e, idx);
 	drain_ring(ch->to_engine);
 	drain_ring(ch->to_app);
 	drop_backlog(ch);
@@ -212,18 +213,41 @@ do_listen(struct mn_engine *e, struct mn_cmd *cmd)
 				       cmd->msg.generation));
 }
 
-/* A local port that no flow to this remote end and no listener uses. */
+/*
+ * Whether key->local_port may be a new flow's: no flow to this remote end
+ * and no listener uses it. (With several engine lcores, this is where a
+ * port is also asked to hash, by RSS, to this engine's queue.)
+ */
+static bool
+port_usable(struct mn_engine *e, const struct mn_flow_key *key)
+{
+	return mn_listen_find(&e->listeners, key->local_port) == NULL &&
+	       mn_flow_lookup(&e->flows, key) == NULL &&
+	       mn_half_open_find(&e->half_open, key) == NULL;
+}
+
+#define MN_EPHEMERAL_RANDOM_TRIES 32
+
+/*
+ * A local port from transport.ephemeral_port_min..max that an off-path
+ * sender cannot guess (RFC 6056, algorithm 1: each try at random), then,
+ * should the range be nearly full, every port once from a random place.
+ */
 static bool
 pick_ephemeral(struct mn_engine *e, struct mn_flow_key *key)
 {
-	uint32_t tries;
+	uint32_t lo = e->cfg->ephemeral_port_min;
+	uint32_t n = e->cfg->ephemeral_port_max - lo + 1, i, start;
 
-	for (tries = 0; tries < 65536 - MN_EPHEMERAL_FIRST; tries++) {
-		key->local_port = e->next_ephemeral;
-		e->next_ephemeral = e->next_ephemeral == UINT16_MAX ?
-			MN_EPHEMERAL_FIRST : e->next_ephemeral + 1;
-		if (mn_listen_find(&e->listeners, key->local_port) == NULL &&
-		    mn_flow_lookup(&e->flows, key) == NULL)
+	for (i = 0; i < MN_EPHEMERAL_RANDOM_TRIES; i++) {
+		key->local_port = (uint16_t)(lo + mn_proto_random_below(e, n));
+		if (port_usable(e, key))
+			return true;
+	}
+	start = mn_proto_random_below(e, n);
+	for (i = 0; i < n; i++) {
+		key->local_port = (uint16_t)(lo + (start + i) % n);
+		if (port_usable(e, key))
 			return true;
 	}
 	return false;
@@ -353,7 +377,11 @@ do_connect(struct mn_engine *e, struct mn_cmd *cmd)
 		complete(e, cmd, EADDRNOTAVAIL);
 		return;
 	}
-	f = mn_flow_create(&e->flows, &key);
+	/* Room is kept for every half-open handshake of our listeners. */
+	f = e->flows.count + e->half_open.count < e->flows.capacity ?
+		mn_flow_create(&e->flows, &key) : NULL;
+	if (f == NULL)
+		e->state->counters.flow_table_full++;
 	slot = f != NULL ? pending_alloc(e, cmd) : -1;
 	if (slot < 0) {
 		if (f != NULL)
@@ -366,7 +394,7 @@ do_connect(struct mn_engine *e, struct mn_cmd *cmd)
 	f->state = MN_FLOW_ARP_WAIT;
 	mn_engine_flow_bind(e, f, (uint16_t)cmd->msg.channel, cmd->msg.generation);
 	f->next_hop = next_hop;
-	mn_engine_flow_start(e, f);
+	mn_engine_flow_start(e, f, mn_proto_isn(e));
 	f->deadline = e->now + (uint64_t)e->cfg->connect_timeout_ms * MN_NS_PER_MS;
 	if (t->dst_ip == e->ifc.ip) {
 		rte_ether_addr_copy(&e->ifc.mac, &f->remote_mac);

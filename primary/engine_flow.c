@@ -4,19 +4,18 @@
  * giving up on a peer that stopped answering, and telling the application
  * when a flow ends.
  */
-#include <rte_random.h>
-
 #include "clock.h"
 #include "engine.h"
 #include "mn_wire.h"
 #include "proto.h"
 
 void
-mn_engine_flow_start(struct mn_engine *e, struct mn_flow *f)
+mn_engine_flow_start(struct mn_engine *e, struct mn_flow *f, uint32_t isn)
 {
 	const struct mn_config *cfg = e->cfg;
 
-	f->snd_una = f->snd_nxt = f->sack_high = (uint32_t)rte_rand();
+	f->snd_una = f->snd_nxt = f->sack_high = isn;
+	f->last_heard = e->now;
 	mn_rto_init(&f->rto, (uint64_t)cfg->rto_us * MN_NS_PER_US,
 		    (uint64_t)cfg->rto_min_us * MN_NS_PER_US,
 		    (uint64_t)cfg->rto_max_us * MN_NS_PER_US);
@@ -73,9 +72,23 @@ mn_engine_flow_fail(struct mn_engine *e, struct mn_flow *f,
 	mn_flow_destroy(&e->flows, f);
 }
 
+/* Whether an established flow's peer has been silent for keepalive_ms. */
+static bool
+peer_silent(const struct mn_engine *e, const struct mn_flow *f)
+{
+	return e->cfg->keepalive_ms != 0 && f->state == MN_FLOW_ESTABLISHED &&
+	       e->now - f->last_heard >=
+		       (uint64_t)e->cfg->keepalive_ms * MN_NS_PER_MS;
+}
+
 void
 mn_engine_flow_timer(struct mn_engine *e, struct mn_flow *f)
 {
+	/* Nothing to wait for: a peer that went silently (its host down, its
+	 * machnetd gone) is found out by asking, retried and given up on as
+	 * an unacknowledged packet would be. */
+	if (f->rto_at == 0 && peer_silent(e, f))
+		f->rto_at = e->now;
 	if (f->rto_at == 0 || e->now < f->rto_at)
 		return;
 	e->state->counters.rto_expiries++;
@@ -94,8 +107,16 @@ mn_engine_flow_timer(struct mn_engine *e, struct mn_flow *f)
 			f->cwnd_before_rto = f->cc.cwnd;
 		}
 		mn_out_retransmit(e, f);
-	} else {
+	} else if (f->unsent_head != NULL) {
 		mn_out_probe(e, f);
+	} else {
+		/* Backed off like a retransmission, but leaving the flow's
+		 * timeout as it was for the data that comes after. */
+		e->state->counters.keepalive_probes++;
+		mn_out_keepalive(e, f);
+		f->rto_at = e->now + RTE_MIN(f->rto.rto << RTE_MIN(f->retries, 16u),
+					     f->rto.max);
+		return;
 	}
 	mn_cc_on_timeout(&f->cc, &e->cc, e->now);
 	mn_rto_backoff(&f->rto);

@@ -98,6 +98,7 @@ struct mn_flow {
 	struct mn_rto rto;
 	uint64_t rto_at;         /* 0: no timer */
 	uint32_t retries;        /* timeouts in a row with nothing from the peer */
+	uint64_t last_heard;     /* the peer's last ack, for keepalives */
 	struct mn_cc cc;
 	uint64_t last_sent_at;   /* last new packet, for pacing below one */
 	uint64_t rto_resent_at;  /* first timeout of a run; 0: none pending */
@@ -139,6 +140,11 @@ mn_flow_table_live(struct mn_flow_table *t, uint32_t i)
 {
 	return &t->flows[t->live[i]];
 }
+
+/* A hash of entries flow keys in which that many really fit (an
+ * extendable bucket table takes the collisions), its positions below
+ * entries: the flow table's and the half-open table's. */
+struct rte_hash *mn_flow_key_hash_create(const char *name, uint32_t entries);
 
 int mn_flow_table_init(struct mn_flow_table *t, const char *name,
 		       uint32_t capacity, uint32_t window);

@@ -27,11 +27,12 @@ mn_listen_add(struct mn_listen_table *t, uint16_t port, uint16_t channel,
 	free_slot->port = port;
 	free_slot->channel = channel;
 	free_slot->channel_gen = channel_gen;
+	free_slot->half_open = 0;
 	return 0;
 }
 
-const struct mn_listener *
-mn_listen_find(const struct mn_listen_table *t, uint16_t port)
+struct mn_listener *
+mn_listen_find(struct mn_listen_table *t, uint16_t port)
 {
 	unsigned int i;
 

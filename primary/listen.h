@@ -12,6 +12,7 @@ struct mn_listener {
 	uint16_t port;    /* 0: free slot */
 	uint16_t channel;
 	uint32_t channel_gen;
+	uint32_t half_open; /* its handshakes under way (half_open.h) */
 };
 
 struct mn_listen_table {
@@ -21,8 +22,7 @@ struct mn_listen_table {
 /* 0, or a positive errno: EADDRINUSE, ENOSPC. */
 int mn_listen_add(struct mn_listen_table *t, uint16_t port, uint16_t channel,
 		  uint32_t channel_gen);
-const struct mn_listener *mn_listen_find(const struct mn_listen_table *t,
-					 uint16_t port);
+struct mn_listener *mn_listen_find(struct mn_listen_table *t, uint16_t port);
 void mn_listen_remove_channel(struct mn_listen_table *t, uint16_t channel);
 
 #endif /* MN_LISTEN_H */

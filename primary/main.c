@@ -204,13 +204,19 @@ print_counters(const struct mn_counters *c)
 	       " flows_reset=%" PRIu64
 	       " pool_tight=%" PRIu64 " arp_requests=%" PRIu64
 	       " arp_replies=%" PRIu64 " icmp_echo_replies=%" PRIu64
-	       " msgs_from_apps=%" PRIu64 " msgs_to_apps=%" PRIu64 "\n",
+	       " msgs_from_apps=%" PRIu64 " msgs_to_apps=%" PRIu64
+	       " syn_backlog_full=%" PRIu64 " flow_table_full=%" PRIu64
+	       " half_open_expired=%" PRIu64 " handshake_invalid=%" PRIu64
+	       " rst_invalid=%" PRIu64 " challenge_acks=%" PRIu64
+	       " keepalive_probes=%" PRIu64 "\n",
 	       c->rx_packets, c->tx_packets, c->rx_dropped, c->rx_malformed,
 	       c->rx_no_flow, c->rx_duplicate, c->rx_beyond_window,
 	       c->tx_retransmits,
 	       c->rto_expiries, c->rto_spurious, c->flows_reset, c->pool_tight,
 	       c->arp_requests_sent, c->arp_replies_sent, c->icmp_echo_replies,
-	       c->msgs_from_apps, c->msgs_to_apps);
+	       c->msgs_from_apps, c->msgs_to_apps, c->syn_backlog_full,
+	       c->flow_table_full, c->half_open_expired, c->handshake_invalid,
+	       c->rst_invalid, c->challenge_acks, c->keepalive_probes);
 }
 
 /*

@@ -18,6 +18,56 @@
 #include "engine.h"
 #include "flow.h"
 
+/* What input needs from a parsed Machnet packet. */
+struct mn_pkt {
+	const struct rte_ether_hdr *eth;
+	struct mn_flow_key key;
+	uint8_t type;
+	uint8_t flags;
+	uint16_t window;
+	uint32_t seq;
+	uint32_t ack;
+	uint32_t msg_len;
+	uint64_t ts;
+	uint64_t ts_echo;
+	uint64_t sack;
+	uint32_t payload_off;
+	uint32_t payload_len;
+};
+
+/*
+ * Initial sequence numbers and ephemeral ports an off-path sender cannot
+ * guess (RFC 6528, RFC 6056): e->random is libbsd's arc4random, a
+ * ChaCha20 generator the kernel seeds, where rte_rand's next outputs
+ * follow from a few seen.
+ */
+static inline uint32_t
+mn_proto_isn(struct mn_engine *e)
+{
+	return e->random();
+}
+
+/* Uniform in 0..n-1, n > 0 (the bias of the modulo is below 2^-16). */
+static inline uint32_t
+mn_proto_random_below(struct mn_engine *e, uint32_t n)
+{
+	return e->random() % n;
+}
+
+/* proto_handshake.c: the listening side of the handshake */
+/* A SYN for a 4-tuple that has no flow. */
+void mn_hs_on_syn(struct mn_engine *e, const struct mn_pkt *p);
+/* Any other packet for a half-open handshake: the flow it completes, or
+ * NULL when it completed nothing (it was counted, and nothing is owed). */
+struct mn_flow *mn_hs_on_packet(struct mn_engine *e, struct mn_half_open *h,
+				const struct mn_pkt *p);
+/* SYNACKs again for handshakes whose last ack has not come; expiry. */
+void mn_hs_timers(struct mn_engine *e);
+/* The channel's listeners are gone: so are their handshakes. */
+void mn_hs_forget_channel(struct mn_engine *e, uint16_t channel);
+/* Answers a packet that has no flow with RST or BUSY. */
+void mn_proto_refuse(struct mn_engine *e, const struct mn_pkt *p, uint8_t type);
+
 /* proto_input.c */
 void mn_proto_input(struct mn_engine *e, struct rte_mbuf *m);
 /* Packets the flow can still take from its peer: what is left of its
@@ -32,10 +82,21 @@ void mn_out_flush(struct mn_engine *e);
 /* Sends a packet without payload on the flow (SYN, SYNACK, ACK, FIN). */
 void mn_out_ctrl(struct mn_engine *e, struct mn_flow *f, uint8_t type,
 		 uint32_t seq);
-/* RST to the sender of a packet that matched no flow or listener. */
-void mn_out_rst(struct mn_engine *e, const struct rte_ether_addr *dst_mac,
-		uint32_t local_ip, uint32_t remote_ip, uint16_t local_port,
-		uint16_t remote_port);
+/* A keepalive: an ACK the peer answers at once. */
+void mn_out_keepalive(struct mn_engine *e, struct mn_flow *f);
+
+/* A packet outside any flow: a refusal (RST, BUSY) or a half-open
+ * handshake's SYNACK. key names the 4-tuple from our side. */
+struct mn_flowless {
+	const struct rte_ether_addr *dst_mac;
+	const struct mn_flow_key *key;
+	uint8_t type;
+	uint32_t seq;
+	uint32_t ack;
+	uint16_t window;
+	uint64_t ts_echo;
+};
+void mn_out_flowless(struct mn_engine *e, const struct mn_flowless *p);
 /* Sends as many queued segments as the windows, pacing and tx buffer allow. */
 uint32_t mn_out_data(struct mn_engine *e, struct mn_flow *f, uint32_t budget);
 /* Whether the windows let the flow send more (pacing may still delay it). */

@@ -8,7 +8,6 @@
  * of its packets is there, in order.
  */
 #include <rte_ip.h>
-#include <rte_random.h>
 #include <rte_udp.h>
 
 #include "arp.h"
@@ -18,23 +17,6 @@
 #include "mn_wire.h"
 #include "proto.h"
 #include "share.h"
-
-/* What input needs from a parsed Machnet packet. */
-struct pkt {
-	const struct rte_ether_hdr *eth;
-	struct mn_flow_key key;
-	uint8_t type;
-	uint8_t flags;
-	uint16_t window;
-	uint32_t seq;
-	uint32_t ack;
-	uint32_t msg_len;
-	uint64_t ts;
-	uint64_t ts_echo;
-	uint64_t sack;
-	uint32_t payload_off;
-	uint32_t payload_len;
-};
 
 static void
 drop(struct mn_engine *e, struct rte_mbuf *m)
@@ -132,7 +114,7 @@ ip_checksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 
 /* Fills p from a Machnet-over-UDP frame for us; false if it is not one. */
 static bool
-parse(const struct mn_engine *e, const struct rte_mbuf *m, struct pkt *p)
+parse(const struct mn_engine *e, const struct rte_mbuf *m, struct mn_pkt *p)
 {
 	const uint32_t l2 = sizeof(struct rte_ether_hdr);
 	const struct rte_ipv4_hdr *ip;
@@ -182,70 +164,72 @@ parse(const struct mn_engine *e, const struct rte_mbuf *m, struct pkt *p)
 	return true;
 }
 
+/*
+ * An ack that only the real peer answers usefully (RFC 5961): sent for an
+ * RST that is in the window but not exact and for a SYN on a flow. A peer
+ * that really reset answers it with an exact RST, from this ack's ack.
+ * At most MN_CHALLENGE_ACKS_PER_S a second, so that forged packets cannot
+ * make us a flooder.
+ */
+#define MN_CHALLENGE_ACKS_PER_S 1000
+
 static void
-refuse(struct mn_engine *e, const struct pkt *p)
+challenge(struct mn_engine *e, struct mn_flow *f)
 {
-	mn_out_rst(e, &p->eth->src_addr, p->key.local_ip, p->key.remote_ip,
-		   p->key.local_port, p->key.remote_port);
+	uint64_t second = e->now / MN_NS_PER_S;
+
+	if (second != e->challenge_second) {
+		e->challenge_second = second;
+		e->challenges = 0;
+	}
+	if (e->challenges >= MN_CHALLENGE_ACKS_PER_S)
+		return;
+	e->challenges++;
+	e->state->counters.challenge_acks++;
+	mn_out_ctrl(e, f, MN_PKT_ACK, f->snd_nxt);
 }
 
 static void
-on_syn(struct mn_engine *e, struct mn_flow *f, const struct pkt *p)
+on_syn(struct mn_engine *e, struct mn_flow *f, const struct mn_pkt *p)
 {
-	const struct mn_listener *l;
-	const struct mn_engine_channel *ch;
-
-	if (f != NULL) {
-		/* Our own connect on this 4-tuple is under way. */
-		if (f->pending_cmd != MN_FLOW_NONE) {
-			refuse(e, p);
-			return;
-		}
-		/* Our SYNACK was lost: say it again. */
-		if (f->state == MN_FLOW_ESTABLISHED && f->peer_isn == p->seq) {
-			mn_out_ctrl(e, f, MN_PKT_SYNACK, f->snd_una);
-			return;
-		}
-		/* The peer started a new flow on the same 4-tuple. */
-		mn_flow_destroy(&e->flows, f);
-	}
-	l = mn_listen_find(&e->listeners, p->key.local_port);
-	ch = l != NULL ? &e->channels[l->channel] : NULL;
-	if (ch == NULL || !ch->active || ch->generation != l->channel_gen) {
-		refuse(e, p);
-		return;
-	}
-	f = mn_flow_create(&e->flows, &p->key);
 	if (f == NULL) {
-		refuse(e, p);
+		mn_hs_on_syn(e, p);
 		return;
 	}
-	f->state = MN_FLOW_ESTABLISHED;
-	mn_engine_flow_bind(e, f, l->channel, l->channel_gen);
-	rte_ether_addr_copy(&p->eth->src_addr, &f->remote_mac);
-	f->next_hop = p->key.remote_ip;
-	f->peer_isn = p->seq;
-	f->rcv_nxt = p->seq;
-	f->rcv_edge = p->seq + e->flows.window;
-	f->peer_window = p->window;
-	mn_engine_flow_start(e, f);
-	f->ts_recent = p->ts;
-	mn_out_ctrl(e, f, MN_PKT_SYNACK, f->snd_una);
+	/* Our own connect on this 4-tuple is under way. */
+	if (f->pending_cmd != MN_FLOW_NONE) {
+		mn_proto_refuse(e, p, MN_PKT_RST);
+		return;
+	}
+	/* A SYN never ends a flow (RFC 5961, 4): a peer that restarted
+	 * answers the challenge with an RST that does. */
+	challenge(e, f);
 }
 
 static void
-on_synack(struct mn_engine *e, struct mn_flow *f, const struct pkt *p)
+on_synack(struct mn_engine *e, struct mn_flow *f, const struct mn_pkt *p)
 {
-	if (f->state != MN_FLOW_SYN_SENT)
+	if (f->state == MN_FLOW_SYN_SENT && p->ack == f->snd_una) {
+		f->state = MN_FLOW_ESTABLISHED;
+		f->peer_isn = p->seq;
+		f->rcv_nxt = p->seq;
+		/* Our SYN offered at most a full window, before we knew the seq. */
+		f->rcv_edge = p->seq + e->flows.window;
+		f->peer_window = p->window;
+		f->ts_recent = p->ts;
+		mn_engine_connect_done(e, f, 0);
+		/* The last leg: the listener makes its flow on it, or on our
+		 * first data if it is lost. */
+		mn_out_ctrl(e, f, MN_PKT_ACK, f->snd_nxt);
 		return;
-	f->state = MN_FLOW_ESTABLISHED;
-	f->peer_isn = p->seq;
-	f->rcv_nxt = p->seq;
-	/* Our SYN offered at most a full window, before we knew the seq. */
-	f->rcv_edge = p->seq + e->flows.window;
-	f->peer_window = p->window;
-	f->ts_recent = p->ts;
-	mn_engine_connect_done(e, f, 0);
+	}
+	/* The listener did not get that last ack and asks again. */
+	if (f->state >= MN_FLOW_ESTABLISHED && p->seq == f->peer_isn &&
+	    p->ack == f->snd_una) {
+		mn_out_ctrl(e, f, MN_PKT_ACK, f->snd_nxt);
+		return;
+	}
+	e->state->counters.handshake_invalid++;
 }
 
 /* Finishes a locally closed flow once the peer has everything. */
@@ -300,11 +284,12 @@ judge_timeout(struct mn_engine *e, struct mn_flow *f, uint64_t ts_echo)
 }
 
 static void
-on_ack(struct mn_engine *e, struct mn_flow *f, const struct pkt *p)
+on_ack(struct mn_engine *e, struct mn_flow *f, const struct mn_pkt *p)
 {
 	uint32_t acked;
 
 	f->retries = 0; /* the peer is alive */
+	f->last_heard = e->now;
 	f->peer_window = p->window;
 	acked = mn_flow_ack(f, p->ack);
 	if (mn_seq_lt(f->sack_high, f->snd_una))
@@ -320,7 +305,8 @@ on_ack(struct mn_engine *e, struct mn_flow *f, const struct pkt *p)
 	if (apply_sack(f, p->ack, p->sack) > 0 &&
 	    mn_out_retransmit_holes(e, f) > 0)
 		mn_cc_on_loss(&f->cc, &e->cc, f->rto.srtt, e->now);
-	if (acked > 0 || p->window > 0)
+	/* Also after a keepalive's answer, with nothing to send. */
+	if (acked > 0 || p->window > 0 || !mn_flow_tx_pending(f))
 		mn_engine_arm_timer(e, f);
 	if (f->unsent_head != NULL)
 		mn_engine_tx_list_add(e, f);
@@ -378,7 +364,7 @@ accept_in_order(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *m,
 }
 
 static void
-on_data(struct mn_engine *e, struct mn_flow *f, const struct pkt *p,
+on_data(struct mn_engine *e, struct mn_flow *f, const struct mn_pkt *p,
 	struct rte_mbuf *m)
 {
 	uint32_t ahead = p->seq - f->rcv_nxt;
@@ -435,13 +421,39 @@ on_data(struct mn_engine *e, struct mn_flow *f, const struct pkt *p,
 	}
 }
 
+/*
+ * RFC 5961, 3: an RST ends a flow only at exactly the seq we expect next,
+ * which a blind sender has to guess among 2^32; one merely in the window
+ * gets a challenge ack. On a connect, it must answer our SYN's ISN.
+ */
 static void
-on_rst(struct mn_engine *e, struct mn_flow *f)
+on_rst(struct mn_engine *e, struct mn_flow *f, const struct mn_pkt *p)
 {
-	if (f->state == MN_FLOW_SYN_SENT || f->state == MN_FLOW_ARP_WAIT)
+	if (f->state == MN_FLOW_SYN_SENT && p->ack == f->snd_una) {
 		mn_engine_connect_done(e, f, ECONNREFUSED);
+		return;
+	}
+	if (f->state >= MN_FLOW_ESTABLISHED) {
+		if (p->seq == f->rcv_nxt) {
+			mn_engine_flow_fail(e, f, MN_MSG_EV_RESET);
+			return;
+		}
+		if (p->seq - f->rcv_nxt <= f->rx_mask) {
+			challenge(e, f);
+			return;
+		}
+	}
+	e->state->counters.rst_invalid++;
+}
+
+/* The listening host had no room for the flow: connect says EAGAIN. */
+static void
+on_busy(struct mn_engine *e, struct mn_flow *f, const struct mn_pkt *p)
+{
+	if (f->state == MN_FLOW_SYN_SENT && p->ack == f->snd_una)
+		mn_engine_connect_done(e, f, EAGAIN);
 	else
-		mn_engine_flow_fail(e, f, MN_MSG_EV_RESET);
+		e->state->counters.handshake_invalid++;
 }
 
 static void
@@ -451,21 +463,41 @@ on_fin(struct mn_engine *e, struct mn_flow *f)
 	mn_engine_flow_fail(e, f, MN_MSG_EV_CLOSED);
 }
 
+/*
+ * A packet for no flow: one we no longer have, or a forged one. An RST or
+ * BUSY is never answered (two ends without the flow would answer each
+ * other for good); anything else gets an exact RST, which ends the flow
+ * where the sender still has it.
+ */
 static void
-machnet_input(struct mn_engine *e, struct rte_mbuf *m, const struct pkt *p)
+no_flow(struct mn_engine *e, struct rte_mbuf *m, const struct mn_pkt *p)
+{
+	if (p->type != MN_PKT_RST && p->type != MN_PKT_BUSY)
+		mn_proto_refuse(e, p, MN_PKT_RST);
+	e->state->counters.rx_no_flow++;
+	drop(e, m);
+}
+
+static void
+machnet_input(struct mn_engine *e, struct rte_mbuf *m, const struct mn_pkt *p)
 {
 	struct mn_flow *f = mn_flow_lookup(&e->flows, &p->key);
+	struct mn_half_open *h;
 
 	if (p->type == MN_PKT_SYN) {
 		on_syn(e, f, p);
 		rte_pktmbuf_free(m);
 		return;
 	}
+	if (f == NULL && (h = mn_half_open_find(&e->half_open, &p->key)) != NULL) {
+		f = mn_hs_on_packet(e, h, p);
+		if (f == NULL) {
+			drop(e, m);
+			return;
+		}
+	}
 	if (f == NULL) {
-		if (p->type == MN_PKT_DATA || p->type == MN_PKT_FIN)
-			refuse(e, p);
-		e->state->counters.rx_no_flow++;
-		drop(e, m);
+		no_flow(e, m, p);
 		return;
 	}
 	switch (p->type) {
@@ -481,11 +513,23 @@ machnet_input(struct mn_engine *e, struct rte_mbuf *m, const struct pkt *p)
 		on_data(e, f, p, m);
 		return;
 	case MN_PKT_ACK:
-		if (f->state >= MN_FLOW_ESTABLISHED)
-			on_ack(e, f, p);
+		/* An ack before the handshake: the peer still has an earlier
+		 * flow of this 4-tuple and challenges our SYN. The exact RST
+		 * ends that flow, and our next SYN starts ours (RFC 5961). */
+		if (f->state == MN_FLOW_SYN_SENT)
+			mn_proto_refuse(e, p, MN_PKT_RST);
+		if (f->state < MN_FLOW_ESTABLISHED)
+			break;
+		/* A keepalive: the peer wants to hear from us now. */
+		if (p->flags & MN_PKT_F_ACK_NOW)
+			ack_later(e, f, true);
+		on_ack(e, f, p);
 		break;
 	case MN_PKT_RST:
-		on_rst(e, f);
+		on_rst(e, f, p);
+		break;
+	case MN_PKT_BUSY:
+		on_busy(e, f, p);
 		break;
 	case MN_PKT_FIN:
 		if (f->state >= MN_FLOW_ESTABLISHED)
@@ -502,7 +546,7 @@ static void
 ipv4_input(struct mn_engine *e, struct rte_mbuf *m)
 {
 	const struct rte_ipv4_hdr *ip;
-	struct pkt p;
+	struct mn_pkt p;
 
 	if (m->data_len < sizeof(struct rte_ether_hdr) + sizeof(*ip)) {
 		drop_malformed(e, m);

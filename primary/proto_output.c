@@ -244,8 +244,9 @@ ctrl_alloc(struct mn_engine *e)
 	return m;
 }
 
-void
-mn_out_ctrl(struct mn_engine *e, struct mn_flow *f, uint8_t type, uint32_t seq)
+static void
+ctrl_send(struct mn_engine *e, struct mn_flow *f, uint8_t type, uint8_t flags,
+	  uint32_t seq)
 {
 	struct rte_mbuf *m = ctrl_alloc(e);
 	struct frame_addr a;
@@ -254,30 +255,45 @@ mn_out_ctrl(struct mn_engine *e, struct mn_flow *f, uint8_t type, uint32_t seq)
 		return;
 	flow_addr(f, &a);
 	frame_fill(e, m, &a, 0);
-	hdr_fill(frame_mn(m), type, 0, seq, 0, e->now);
+	hdr_fill(frame_mn(m), type, flags, seq, 0, e->now);
 	hdr_fill_feedback(e, f, frame_mn(m));
 	frame_checksum(e, m, NULL);
 	mn_out_tx(e, m);
 }
 
 void
-mn_out_rst(struct mn_engine *e, const struct rte_ether_addr *dst_mac,
-	   uint32_t local_ip, uint32_t remote_ip, uint16_t local_port,
-	   uint16_t remote_port)
+mn_out_ctrl(struct mn_engine *e, struct mn_flow *f, uint8_t type, uint32_t seq)
+{
+	ctrl_send(e, f, type, 0, seq);
+}
+
+void
+mn_out_keepalive(struct mn_engine *e, struct mn_flow *f)
+{
+	ctrl_send(e, f, MN_PKT_ACK, MN_PKT_F_ACK_NOW, f->snd_nxt);
+}
+
+void
+mn_out_flowless(struct mn_engine *e, const struct mn_flowless *p)
 {
 	struct rte_mbuf *m = ctrl_alloc(e);
 	struct frame_addr a = {
-		.dst_mac = dst_mac,
-		.src_ip = local_ip,
-		.dst_ip = remote_ip,
-		.src_port = local_port,
-		.dst_port = remote_port,
+		.dst_mac = p->dst_mac,
+		.src_ip = p->key->local_ip,
+		.dst_ip = p->key->remote_ip,
+		.src_port = p->key->local_port,
+		.dst_port = p->key->remote_port,
 	};
+	struct mn_hdr *h;
 
 	if (m == NULL)
 		return;
 	frame_fill(e, m, &a, 0);
-	hdr_fill(frame_mn(m), MN_PKT_RST, 0, 0, 0, e->now);
+	h = frame_mn(m);
+	hdr_fill(h, p->type, 0, p->seq, 0, e->now);
+	h->ack = rte_cpu_to_be_32(p->ack);
+	h->window = rte_cpu_to_be_16(p->window);
+	h->ts_echo = rte_cpu_to_be_64(p->ts_echo);
 	frame_checksum(e, m, NULL);
 	mn_out_tx(e, m);
 }

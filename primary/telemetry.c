@@ -42,6 +42,13 @@ counters_cb(const char *cmd __rte_unused, const char *params __rte_unused,
 	MN_TEL_U64("rto_spurious", c->rto_spurious);
 	MN_TEL_U64("flows_reset", c->flows_reset);
 	MN_TEL_U64("pool_tight", c->pool_tight);
+	MN_TEL_U64("syn_backlog_full", c->syn_backlog_full);
+	MN_TEL_U64("flow_table_full", c->flow_table_full);
+	MN_TEL_U64("half_open_expired", c->half_open_expired);
+	MN_TEL_U64("handshake_invalid", c->handshake_invalid);
+	MN_TEL_U64("rst_invalid", c->rst_invalid);
+	MN_TEL_U64("challenge_acks", c->challenge_acks);
+	MN_TEL_U64("keepalive_probes", c->keepalive_probes);
 	MN_TEL_U64("arp_requests_sent", c->arp_requests_sent);
 	MN_TEL_U64("arp_replies_sent", c->arp_replies_sent);
 	MN_TEL_U64("icmp_echo_replies", c->icmp_echo_replies);

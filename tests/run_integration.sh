@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# run_integration.sh: runs every integration test in both PMD modes, each
-# under a timeout so one hung test cannot stall `make test`, and sums up.
+# run_integration.sh: runs every integration test (or the test_NAME.sh of
+# each NAME in $ITEST_TESTS) in both PMD modes (or those in $ITEST_MODES),
+# each under a timeout so one hung test cannot stall `make test`, and sums
+# up.
 #   usage: tests/run_integration.sh BUILDDIR   (as root)
 set -uo pipefail
 
 ITEST_TIMEOUT=${ITEST_TIMEOUT:-300}
+ITEST_MODES=${ITEST_MODES:-xdp packet}
+ITEST_TESTS=${ITEST_TESTS:-}
 
 if [ $# -ne 1 ]; then
 	echo "usage: $0 BUILDDIR" >&2
@@ -21,8 +25,12 @@ log=$(mktemp /tmp/mnitest.XXXXXX)
 trap 'rm -f "$log"' EXIT
 passed=0
 failed=0
-for mode in xdp packet; do
+for mode in $ITEST_MODES; do
 	for t in tests/integration/test_*.sh tests/compat/test_*.sh; do
+		if [ -n "$ITEST_TESTS" ] &&
+			! grep -qw -- "$(basename "$t" .sh | sed 's/^test_//')" <<<"$ITEST_TESTS"; then
+			continue
+		fi
 		name="$(basename "$t" .sh) $mode"
 		start=$SECONDS
 		timeout --kill-after=10 "$ITEST_TIMEOUT" bash "$t" "$mode" >"$log" 2>&1

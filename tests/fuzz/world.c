@@ -15,7 +15,6 @@
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
-#include <rte_random.h>
 #include <rte_ring_elem.h>
 
 #include "clock.h"
@@ -157,6 +156,17 @@ node_config(struct fuzz_world *w, struct fuzz_node *n)
 	n->cfg.max_retries = 12;
 }
 
+/* The engines' source of sequence numbers and ports, restarted with each
+ * world so that it is the same world every time. */
+static uint64_t world_seed;
+
+static uint32_t
+world_random(void)
+{
+	world_seed = world_seed * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(world_seed >> 32);
+}
+
 static void
 node_start(struct fuzz_world *w, struct fuzz_node *n)
 {
@@ -171,6 +181,7 @@ node_start(struct fuzz_world *w, struct fuzz_node *n)
 	if (sem_init(&n->ctl.wake, 0, 0) != 0 ||
 	    mn_engine_init(&n->e, &n->cfg, &n->ifc, &n->state, &n->ctl, w->pool) != 0)
 		die("cannot start an engine");
+	n->e.random = world_random;
 	mn_engine_set_flow_usage(&n->e, n->flow_usage);
 	mn_engine_set_channel(&n->e, 0, n->app_tx, n->app_rx);
 	cmd.msg.op = MN_CTRL_ATTACH;
@@ -368,7 +379,7 @@ fuzz_world_setup(struct fuzz_world *w)
 {
 	uint32_t mss;
 
-	rte_srand(1); /* the same sequence numbers every time */
+	world_seed = 1;
 	w->now = 1000 * MN_NS_PER_MS;
 	node_start(w, &w->t);
 	node_start(w, &w->p);

@@ -1,7 +1,8 @@
 /*
  * world.h: what the packet-input fuzzer and its seed generator share: two
  * engines on DPDK's ring PMD with a fake clock, brought to the same state
- * (same addresses, ports and, through rte_srand, sequence numbers) every
+ * (same addresses, ports and, through a generator of its own in place of
+ * the engines' arc4random, sequence numbers) every
  * time, so that frames the generator captures fit the flows the fuzzer
  * feeds. The engine under test is t; p is only its peer while the flows
  * are set up (and, for the generator, while frames are captured).

@@ -96,6 +96,12 @@ assert_default_values(const struct mn_config *c)
 	ck_assert_uint_eq(c->channel_tx_share, 4096);
 	ck_assert_uint_eq(c->flow_tx_share, 2048);
 	ck_assert_uint_eq(c->max_flows, 4096);
+	ck_assert_uint_eq(c->syn_backlog, 128);
+	ck_assert_uint_eq(c->half_open_max, 1024);
+	ck_assert_uint_eq(c->half_open_timeout_ms, 1000);
+	ck_assert_uint_eq(c->keepalive_ms, 10000);
+	ck_assert_uint_eq(c->ephemeral_port_min, 49152);
+	ck_assert_uint_eq(c->ephemeral_port_max, 65535);
 	ck_assert_int_eq(c->idle_mode, MN_IDLE_SPIN);
 	ck_assert_uint_eq(c->idle_polls, 1);
 	ck_assert_uint_eq(c->idle_sleep_us, 20);
@@ -169,6 +175,12 @@ static const char full_conf[] =
 	"rto_max_us = 900000\n"
 	"max_retries = 3\n"
 	"window = 4096\n"
+	"syn_backlog = 16\n"
+	"half_open_max = 64\n"
+	"half_open_timeout_ms = 250\n"
+	"keepalive_ms = 0\n"
+	"ephemeral_port_min = 20000\n"
+	"ephemeral_port_max = 20999\n"
 	"[cc]\n"
 	"target_us = 50\n"
 	"fs_range_us = 0\n"
@@ -225,6 +237,12 @@ START_TEST(test_full_file)
 	ck_assert_uint_eq(c.rto_max_us, 900000);
 	ck_assert_uint_eq(c.max_retries, 3);
 	ck_assert_uint_eq(c.window, 4096);
+	ck_assert_uint_eq(c.syn_backlog, 16);
+	ck_assert_uint_eq(c.half_open_max, 64);
+	ck_assert_uint_eq(c.half_open_timeout_ms, 250);
+	ck_assert_uint_eq(c.keepalive_ms, 0);
+	ck_assert_uint_eq(c.ephemeral_port_min, 20000);
+	ck_assert_uint_eq(c.ephemeral_port_max, 20999);
 	ck_assert_uint_eq(c.cc_target_us, 50);
 	ck_assert_uint_eq(c.cc_fs_range_us, 0);
 	ck_assert_double_eq(c.cc_ai, 2.5);
@@ -454,6 +472,14 @@ static const struct bad_case bad_cases[] = {
 	  "transport.max_retries: \"101\" is not in 1..100" },
 	{ GOOD_NET "[transport]\nrto_min_us = 300000\n", NULL,
 	  "transport.rto_min_us: 300000 is above transport.rto_max_us (200000)" },
+	{ NULL, "transport.syn_backlog=0", "transport.syn_backlog" },
+	{ NULL, "transport.half_open_max=0", "transport.half_open_max" },
+	{ NULL, "transport.half_open_timeout_ms=60001", "transport.half_open_timeout_ms" },
+	{ NULL, "transport.keepalive_ms=86400001", "transport.keepalive_ms" },
+	{ NULL, "transport.ephemeral_port_min=1023", "transport.ephemeral_port_min" },
+	{ NULL, "transport.ephemeral_port_max=65536", "transport.ephemeral_port_max" },
+	{ GOOD_NET "[transport]\nephemeral_port_min = 60001\nephemeral_port_max = 60000\n",
+	  NULL, "transport.ephemeral_port_min: 60001 is above transport.ephemeral_port_max (60000)" },
 	{ NULL, "cc.target_us=0", "cc.target_us" },
 	{ NULL, "cc.target_us=10000001", "cc.target_us" },
 	{ NULL, "cc.fs_range_us=10000001", "cc.fs_range_us" },

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "engine.h"
 #include "mn_wire.h"
+#include "proto.h"
 #include "unit.h"
 
 #define IP_A RTE_IPV4(10, 0, 0, 1)
@@ -151,7 +152,7 @@ node_init(struct node *n, uint32_t ip)
 						NULL), 0);
 	ck_assert_int_eq(rte_eth_dev_start(ifc.port_id), 0);
 	ifc.ip = ip;
-	ifc.netmask = RTE_IPV4(255, 255, 255, 0);
+	ifc.netmask = UINT32_C(0xffffff00); /* not RTE_IPV4: it shifts 255 into an int's sign bit */
 	ifc.mtu = 1500;
 	ifc.mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, (uint8_t)ip } };
 	ck_assert_int_eq(mn_engine_init(&n->e, &n->cfg, &ifc, &n->state, &n->ctl, pool), 0);
@@ -305,6 +306,8 @@ connect_ok(struct node *from, uint32_t dst_ip, uint16_t port)
 
 	ck_assert_int_eq(request(from, MN_CTRL_CONNECT, &t, STEP_NS, 1000), 0);
 	ck_assert_uint_ne(t.src_port, 0);
+	/* The listener's flow exists once our last ack got there. */
+	pump(1, STEP_NS);
 	return t;
 }
 
@@ -440,7 +443,10 @@ START_TEST(handshake_opens_a_flow_on_both_sides)
 	ck_assert_uint_eq(t.src_ip, IP_A);
 	ck_assert_uint_eq(t.dst_ip, IP_B);
 	ck_assert_uint_eq(t.dst_port, LISTEN_PORT);
-	ck_assert_uint_ge(t.src_port, MN_EPHEMERAL_FIRST);
+	ck_assert_uint_ge(t.src_port, a.cfg.ephemeral_port_min);
+	/* The listener made its flow on the connecting side's last ack. */
+	ck_assert_uint_eq(b.e.half_open.count, 0);
+	ck_assert_uint_eq(ab.seen[MN_PKT_ACK], 1);
 	fb = mn_flow_lookup(&b.e.flows, &kb);
 	ck_assert_ptr_nonnull(fb);
 	ck_assert_int_eq(fb->state, MN_FLOW_ESTABLISHED);
@@ -712,7 +718,8 @@ START_TEST(lost_syn_and_synack_are_sent_again)
 	ba.rule = drop_handshake_once;
 	ck_assert_int_eq(request(&a, MN_CTRL_CONNECT, &t, MN_NS_PER_MS, 1000), 0);
 	ck_assert_uint_eq(ab.seen[MN_PKT_SYN], 3);   /* lost, answer lost, answered */
-	ck_assert_uint_eq(ba.seen[MN_PKT_SYNACK], 2);
+	/* The listener also sends its SYNACK again by itself. */
+	ck_assert_uint_ge(ba.seen[MN_PKT_SYNACK], 2);
 }
 END_TEST
 
@@ -1440,6 +1447,362 @@ START_TEST(busy_tenant_leaves_engine_time_to_another)
 }
 END_TEST
 
+/*
+ * The hostile network: what an off-path sender can forge. A forges from
+ * its own port (its output path fills in valid checksums), as any host on
+ * the link could; whoever it names as the source never sees the answers.
+ */
+static void
+forge(struct node *from, const struct node *to, uint16_t local_port,
+      uint16_t remote_port, uint8_t type, uint32_t seq, uint32_t ack)
+{
+	struct mn_flow_key key = { from->cfg.ip, to->cfg.ip, local_port,
+				   remote_port };
+	struct mn_flowless p = { &to->e.ifc.mac, &key, type, seq, ack, 64, 0 };
+
+	mn_out_flowless(&from->e, &p);
+	mn_out_flush(&from->e);
+}
+
+/* The answers to forged SYNs go to hosts that never asked for them. */
+static enum verdict
+drop_synacks(const struct frame_info *fi)
+{
+	return fi->type == MN_PKT_SYNACK ? DROP : PASS;
+}
+
+/* ...and forged ports lie below the ephemeral range of real connects. */
+#define FORGED_PORT_END 40000
+
+static enum verdict
+drop_synacks_to_forged_ports(const struct frame_info *fi)
+{
+	const struct rte_udp_hdr *udp = rte_pktmbuf_mtod_offset(fi->m,
+		const struct rte_udp_hdr *,
+		sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr));
+
+	return fi->type == MN_PKT_SYNACK &&
+	       rte_be_to_cpu_16(udp->dst_port) < FORGED_PORT_END ? DROP : PASS;
+}
+
+static int
+connect_status(struct node *from, uint32_t dst_ip, uint16_t port)
+{
+	struct mn_flow_tuple t = { .src_ip = from->cfg.ip, .dst_ip = dst_ip,
+				   .dst_port = port };
+
+	return request(from, MN_CTRL_CONNECT, &t, STEP_NS, 100000);
+}
+
+START_TEST(syn_flood_fills_only_its_listeners_backlog)
+{
+	struct mn_flow_tuple l2 = { .src_ip = IP_B, .src_port = LISTEN_PORT + 1 };
+	struct mn_flow_tuple la = { .src_ip = IP_A, .src_port = LISTEN_PORT };
+	const uint32_t syns = 4200;
+	uint32_t i;
+
+	ck_assert_int_eq(request(&b, MN_CTRL_LISTEN, &l2, STEP_NS, 10), 0);
+	ck_assert_int_eq(request(&a, MN_CTRL_LISTEN, &la, STEP_NS, 10), 0);
+	ba.rule = drop_synacks_to_forged_ports;
+	for (i = 0; i < syns; i++) {
+		forge(&a, &b, (uint16_t)(1024 + i), LISTEN_PORT, MN_PKT_SYN,
+		      0x1000 + i, 0);
+		if (i % 16 == 15)
+			pump(1, STEP_NS);
+	}
+	pump(10, STEP_NS);
+	/* One backlog's worth of state, no flow; the rest refused as BUSY. */
+	ck_assert_uint_eq(b.e.half_open.count, b.cfg.syn_backlog);
+	ck_assert_uint_eq(b.e.flows.count, 0);
+	ck_assert_uint_eq(b.state.counters.syn_backlog_full, syns - b.cfg.syn_backlog);
+	/* The flooded listener says why it refuses; the others, and connects
+	 * from the flooded host, are untouched. */
+	ck_assert_int_eq(connect_status(&a, IP_B, LISTEN_PORT), EAGAIN);
+	connect_ok(&a, IP_B, LISTEN_PORT + 1);
+	connect_ok(&b, IP_A, LISTEN_PORT);
+	/* The flood's handshakes expire; then the listener takes flows again. */
+	pump(b.cfg.half_open_timeout_ms + 10, MN_NS_PER_MS);
+	ck_assert_uint_eq(b.e.half_open.count, 0);
+	ck_assert_uint_eq(b.state.counters.half_open_expired, b.cfg.syn_backlog);
+	connect_ok(&a, IP_B, LISTEN_PORT);
+}
+END_TEST
+
+/* Floods at several listeners together meet the host's bound. */
+START_TEST(half_open_table_bounds_the_host)
+{
+	struct mn_flow_tuple l2 = { .src_ip = IP_B, .src_port = LISTEN_PORT + 1 };
+	const uint32_t per_listener = 700;
+	uint32_t i;
+
+	ck_assert_int_eq(request(&b, MN_CTRL_LISTEN, &l2, STEP_NS, 10), 0);
+	b.cfg.syn_backlog = 1000;
+	ba.rule = drop_synacks;
+	for (i = 0; i < 2 * per_listener; i++) {
+		forge(&a, &b, (uint16_t)(1024 + i / 2),
+		      (uint16_t)(LISTEN_PORT + i % 2), MN_PKT_SYN, i, 0);
+		if (i % 16 == 15)
+			pump(1, STEP_NS);
+	}
+	pump(10, STEP_NS);
+	ck_assert_uint_eq(b.e.half_open.count, b.cfg.half_open_max);
+	ck_assert_uint_eq(b.state.counters.syn_backlog_full,
+			  2 * per_listener - b.cfg.half_open_max);
+}
+END_TEST
+
+START_TEST(handshake_needs_the_ack_of_our_isn)
+{
+	struct mn_flow_key kb = { IP_B, IP_A, LISTEN_PORT, 40000 };
+	struct mn_half_open *h;
+
+	ba.rule = drop_synacks;
+	forge(&a, &b, 40000, LISTEN_PORT, MN_PKT_SYN, 777, 0);
+	pump(2, STEP_NS);
+	h = mn_half_open_find(&b.e.half_open, &kb);
+	ck_assert_ptr_nonnull(h);
+	/* A blind sender does not know the ISN of the SYNACK it never saw. */
+	forge(&a, &b, 40000, LISTEN_PORT, MN_PKT_ACK, 777, h->isn + 1);
+	forge(&a, &b, 40000, LISTEN_PORT, MN_PKT_DATA, 777, 0);
+	pump(2, STEP_NS);
+	ck_assert_ptr_null(mn_flow_lookup(&b.e.flows, &kb));
+	ck_assert_uint_eq(b.state.counters.handshake_invalid, 2);
+	/* The one who saw it completes the handshake. */
+	forge(&a, &b, 40000, LISTEN_PORT, MN_PKT_ACK, 777, h->isn);
+	pump(2, STEP_NS);
+	ck_assert_ptr_nonnull(mn_flow_lookup(&b.e.flows, &kb));
+	ck_assert_uint_eq(b.e.half_open.count, 0);
+}
+END_TEST
+
+static enum verdict
+drop_handshake_ack(const struct frame_info *fi)
+{
+	return fi->type == MN_PKT_ACK && fi->nth == 0 ? DROP : PASS;
+}
+
+/* A connecting side that has nothing to send yet is no worse off. */
+START_TEST(lost_last_ack_of_an_idle_connect_is_recovered)
+{
+	struct mn_flow_tuple t = { .src_ip = IP_A, .dst_ip = IP_B,
+				   .dst_port = LISTEN_PORT };
+
+	ab.rule = drop_handshake_ack;
+	ck_assert_int_eq(request(&a, MN_CTRL_CONNECT, &t, STEP_NS, 1000), 0);
+	ck_assert_uint_eq(b.e.half_open.count, 1);
+	/* Idle for longer than a handshake may take. */
+	pump(3 * b.cfg.half_open_timeout_ms, MN_NS_PER_MS);
+	ck_assert_uint_eq(b.e.half_open.count, 0);
+	ck_assert_uint_eq(b.e.flows.count, 1);
+	app_send(&a, &t, 100, 1);
+	app_expect(&b, 100, 1, 1000);
+}
+END_TEST
+
+START_TEST(blind_rst_and_syn_do_not_end_a_flow)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_key kb = { IP_B, IP_A, LISTEN_PORT, t.src_port };
+	struct mn_flow *fb = mn_flow_lookup(&b.e.flows, &kb);
+	uint32_t rcv_nxt = fb->rcv_nxt;
+
+	/* Outside the window: dropped. In it but not exact: challenged. A
+	 * SYN with another ISN: challenged, never a reset. */
+	forge(&a, &b, t.src_port, LISTEN_PORT, MN_PKT_RST, rcv_nxt + 100000, 0);
+	forge(&a, &b, t.src_port, LISTEN_PORT, MN_PKT_RST, rcv_nxt + 5, 0);
+	forge(&a, &b, t.src_port, LISTEN_PORT, MN_PKT_SYN, 12345, 0);
+	pump(10, STEP_NS);
+	ck_assert_ptr_eq(mn_flow_lookup(&b.e.flows, &kb), fb);
+	ck_assert_uint_eq(b.state.counters.rst_invalid, 1);
+	ck_assert_uint_eq(b.state.counters.challenge_acks, 2);
+	ck_assert_uint_eq(b.state.counters.flows_reset, 0);
+	/* A's flow took the challenge acks for what they are. */
+	app_send(&a, &t, 100, 1);
+	app_expect(&b, 100, 1, 1000);
+	app_send_on(&b, 0, &(struct mn_flow_tuple){ IP_B, IP_A, LISTEN_PORT,
+						     t.src_port }, 50, 2);
+	app_expect(&a, 50, 2, 1000);
+	/* The exact seq is what only the peer knows: that one ends it. */
+	forge(&a, &b, t.src_port, LISTEN_PORT, MN_PKT_RST, fb->rcv_nxt, 0);
+	pump(2, STEP_NS);
+	ck_assert_ptr_null(mn_flow_lookup(&b.e.flows, &kb));
+}
+END_TEST
+
+/* The challenge is how a peer that really lost the flow still ends it. */
+START_TEST(peer_that_lost_the_flow_answers_the_challenge)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_key ka = { IP_A, IP_B, t.src_port, LISTEN_PORT };
+	struct mn_flow_key kb = { IP_B, IP_A, LISTEN_PORT, t.src_port };
+
+	app_send(&a, &t, 100, 1);
+	app_expect(&b, 100, 1, 1000);
+	mn_flow_destroy(&a.e.flows, mn_flow_lookup(&a.e.flows, &ka));
+	/* A restarted and reuses the port: its SYN meets B's old flow. */
+	forge(&a, &b, t.src_port, LISTEN_PORT, MN_PKT_SYN, 999, 0);
+	pump(10, STEP_NS);
+	ck_assert_uint_eq(b.state.counters.challenge_acks, 1);
+	ck_assert_ptr_null(mn_flow_lookup(&b.e.flows, &kb));
+	app_expect_event(&b, MN_MSG_EV_RESET, 10);
+}
+END_TEST
+
+/* ...and when it connects again from the same port. */
+START_TEST(peer_that_lost_the_flow_connects_again_from_its_port)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_tuple again = { .src_ip = IP_A, .dst_ip = IP_B,
+				       .dst_port = LISTEN_PORT };
+	struct mn_flow_key ka = { IP_A, IP_B, t.src_port, LISTEN_PORT };
+
+	mn_flow_destroy(&a.e.flows, mn_flow_lookup(&a.e.flows, &ka));
+	a.cfg.ephemeral_port_min = a.cfg.ephemeral_port_max = t.src_port;
+	/* The first SYN is challenged and answered with the RST; the next
+	 * one, a SYN timeout later, connects. */
+	ck_assert_int_eq(request(&a, MN_CTRL_CONNECT, &again, MN_NS_PER_MS, 1000), 0);
+	pump(1, STEP_NS);
+	ck_assert_uint_eq(again.src_port, t.src_port);
+	ck_assert_uint_eq(b.state.counters.challenge_acks, 1);
+	app_expect_event(&b, MN_MSG_EV_RESET, 10);
+	app_send(&a, &again, 100, 1);
+	app_expect(&b, 100, 1, 1000);
+}
+END_TEST
+
+static enum verdict
+drop_everything_from_a(const struct frame_info *fi)
+{
+	(void)fi;
+	return DROP;
+}
+
+START_TEST(keepalive_finds_a_peer_that_went_silent)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_key kb = { IP_B, IP_A, LISTEN_PORT, t.src_port };
+
+	struct mn_flow *fb;
+	uint64_t rto;
+
+	app_send(&a, &t, 100, 1);
+	app_expect(&b, 100, 1, 1000);
+	fb = mn_flow_lookup(&b.e.flows, &kb);
+	rto = fb->rto.rto;
+	/* Idle for a minute with both ends alive: asked, answered, kept, and
+	 * the timeout for data to come is as it was. */
+	pump(60000, MN_NS_PER_MS);
+	ck_assert_ptr_eq(mn_flow_lookup(&b.e.flows, &kb), fb);
+	ck_assert_uint_eq(fb->rto.rto, rto);
+	ck_assert_uint_ge(b.state.counters.keepalive_probes +
+			  a.state.counters.keepalive_probes, 5);
+	/* A's host goes down without a word. */
+	ab.rule = drop_everything_from_a;
+	pump(b.cfg.keepalive_ms + 20000, MN_NS_PER_MS);
+	ck_assert_ptr_null(mn_flow_lookup(&b.e.flows, &kb));
+	app_expect_event(&b, MN_MSG_EV_RESET, 10);
+}
+END_TEST
+
+START_TEST(ports_and_isns_are_random_within_the_range)
+{
+	uint32_t i, next_door = 0, next_isn = 0, prev_isn = 0;
+	uint16_t prev = 0;
+
+	for (i = 0; i < 100; i++) {
+		struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+		struct mn_flow *f = mn_flow_lookup(&a.e.flows, &(struct mn_flow_key){
+			IP_A, IP_B, t.src_port, LISTEN_PORT });
+
+		ck_assert_uint_ge(t.src_port, a.cfg.ephemeral_port_min);
+		ck_assert_uint_le(t.src_port, a.cfg.ephemeral_port_max);
+		/* Neither follows from the one before. */
+		next_door += t.src_port == (uint16_t)(prev + 1);
+		next_isn += f->snd_una == prev_isn + 1;
+		prev = t.src_port;
+		prev_isn = f->snd_una;
+	}
+	ck_assert_uint_le(next_door, 2);
+	ck_assert_uint_eq(next_isn, 0);
+}
+END_TEST
+
+START_TEST(narrow_port_range_is_used_up_then_refused)
+{
+	struct mn_flow_tuple l2 = { .src_ip = IP_B, .src_port = LISTEN_PORT + 1 };
+	uint32_t i;
+
+	ck_assert_int_eq(request(&b, MN_CTRL_LISTEN, &l2, STEP_NS, 10), 0);
+	a.cfg.ephemeral_port_min = 60000;
+	a.cfg.ephemeral_port_max = 60003;
+	for (i = 0; i < 4; i++)
+		ck_assert_uint_ge(connect_ok(&a, IP_B, LISTEN_PORT).src_port, 60000);
+	ck_assert_int_eq(connect_status(&a, IP_B, LISTEN_PORT), EADDRNOTAVAIL);
+	/* Another remote end has the whole range again. */
+	connect_ok(&a, IP_B, LISTEN_PORT + 1);
+}
+END_TEST
+
+static enum verdict
+drop_syns(const struct frame_info *fi)
+{
+	return fi->type == MN_PKT_SYN ? DROP : PASS;
+}
+
+/* A refusal counts only if it answers our SYN: its ack is our ISN. */
+START_TEST(forged_refusal_does_not_fail_a_connect)
+{
+	struct mn_cmd cmd = { 0 }, done;
+	struct mn_flow *f;
+
+	ab.rule = drop_syns;
+	cmd.msg.op = MN_CTRL_CONNECT;
+	cmd.msg.generation = 1;
+	cmd.msg.flow = (struct mn_flow_tuple){ .src_ip = IP_A, .dst_ip = IP_B,
+					       .dst_port = LISTEN_PORT };
+	ck_assert_int_eq(rte_ring_enqueue_elem(a.ctl.to_engine, &cmd, sizeof(cmd)), 0);
+	pump(20, STEP_NS);
+	ck_assert_uint_eq(a.e.flows.count, 1);
+	f = mn_flow_table_live(&a.e.flows, 0);
+	ck_assert_int_eq(f->state, MN_FLOW_SYN_SENT);
+	forge(&b, &a, LISTEN_PORT, f->key.local_port, MN_PKT_RST, 0, f->snd_una + 1);
+	forge(&b, &a, LISTEN_PORT, f->key.local_port, MN_PKT_BUSY, 0, f->snd_una - 1);
+	pump(5, STEP_NS);
+	ck_assert_int_eq(f->state, MN_FLOW_SYN_SENT);
+	ck_assert_uint_eq(a.state.counters.rst_invalid, 1);
+	ck_assert_uint_eq(a.state.counters.handshake_invalid, 1);
+	ab.rule = NULL;
+	ck_assert_int_eq(wait_completion(&a, &done, 100000), 0);
+}
+END_TEST
+
+/* Fills the node's flow table with flows nobody uses. */
+static void
+fill_flow_table(struct node *n)
+{
+	struct mn_flow_key k = { n->cfg.ip, IP_NOBODY, 1, 1 };
+
+	while (n->e.flows.count < n->e.flows.capacity) {
+		k.remote_port++;
+		ck_assert_ptr_nonnull(mn_flow_create(&n->e.flows, &k));
+	}
+}
+
+START_TEST(full_flow_table_is_told_apart_from_no_listener)
+{
+	fill_flow_table(&b);
+	ck_assert_uint_eq(b.e.flows.count, b.cfg.max_flows);
+	/* On the listening side: BUSY, EAGAIN to the connecting application. */
+	ck_assert_int_eq(connect_status(&a, IP_B, LISTEN_PORT), EAGAIN);
+	ck_assert_uint_eq(b.state.counters.flow_table_full, 1);
+	/* On the connecting side: ENOBUFS at once. */
+	ck_assert_int_eq(connect_status(&b, IP_A, LISTEN_PORT), ENOBUFS);
+	ck_assert_uint_eq(b.state.counters.flow_table_full, 2);
+	/* And nobody listening is still ECONNREFUSED. */
+	ck_assert_int_eq(connect_status(&a, IP_B, 9), ECONNREFUSED);
+}
+END_TEST
+
 static Suite *
 transport_suite(void)
 {
@@ -1491,6 +1854,22 @@ transport_suite(void)
 	tcase_add_test(tc, window_closed_by_the_last_ack_is_probed_once_data_waits);
 	tcase_add_test(tc, send_share_bounds_what_waits_beyond_one_message);
 	tcase_add_test(tc, busy_tenant_leaves_engine_time_to_another);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("hostile network");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, syn_flood_fills_only_its_listeners_backlog);
+	tcase_add_test(tc, half_open_table_bounds_the_host);
+	tcase_add_test(tc, handshake_needs_the_ack_of_our_isn);
+	tcase_add_test(tc, lost_last_ack_of_an_idle_connect_is_recovered);
+	tcase_add_test(tc, blind_rst_and_syn_do_not_end_a_flow);
+	tcase_add_test(tc, peer_that_lost_the_flow_answers_the_challenge);
+	tcase_add_test(tc, peer_that_lost_the_flow_connects_again_from_its_port);
+	tcase_add_test(tc, keepalive_finds_a_peer_that_went_silent);
+	tcase_add_test(tc, ports_and_isns_are_random_within_the_range);
+	tcase_add_test(tc, narrow_port_range_is_used_up_then_refused);
+	tcase_add_test(tc, full_flow_table_is_told_apart_from_no_listener);
+	tcase_add_test(tc, forged_refusal_does_not_fail_a_connect);
 	suite_add_tcase(s, tc);
 	return s;
 }
