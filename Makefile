@@ -163,15 +163,18 @@ unit: all
 integration: all
 	bash tests/run_integration.sh $(BUILD)
 
+# The set-up targets build on every core the machine has.
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+
 test:
 	bash scripts/setup.sh
-	$(MAKE) all
+	$(MAKE) -j$(NPROC) all
 	bash tests/run_unit.sh $(BUILD)
 	bash tests/run_integration.sh $(BUILD)
 
 demo:
 	bash scripts/setup.sh
-	$(MAKE) all
+	$(MAKE) -j$(NPROC) all
 	bash scripts/demo.sh $(BUILD)
 
 bench:
@@ -181,7 +184,7 @@ bench:
 # SOAK_MINUTES (default 10) of everything at once; see scripts/soak.sh.
 soak:
 	bash scripts/setup.sh
-	$(MAKE) all
+	$(MAKE) -j$(NPROC) all
 	bash scripts/soak.sh $(BUILD)
 
 # The packet-input fuzzer (tests/fuzz/), built with clang apart from `all`:

@@ -417,6 +417,9 @@ main(int argc, char **argv)
 {
 	struct pp_opts o;
 
+	/* Each line as it happens, also into a log file: "connected" tells a
+	 * watcher that the flow is up. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	pp_parse(argc, argv, &o);
 	pp_catch_signals();
 	ex_idle_prepare(o.idle);

@@ -74,7 +74,7 @@ echo "hostile: the flood held $BACKLOG handshakes, which expired; other" \
 	"listeners, connects from B and then the flooded port itself worked"
 
 # 2. Blind resets and SYNs against a running flow, which must keep going.
-topo_spawn "$TOPO_NS_A" "$INST_A" "$TOPO_DIR/victim.log" stdbuf -oL "$MN_BIN/pingpong" \
+topo_spawn "$TOPO_NS_A" "$INST_A" "$TOPO_DIR/victim.log" "$MN_BIN/pingpong" \
 	--client --local "$IP_A" --remote "$IP_B" --port $PORT --count 100000000 \
 	--size 64 --window 1 --timeout 120
 VICTIM=$TOPO_LAST_PID
