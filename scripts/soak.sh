@@ -25,9 +25,12 @@ FAULTS=(--fault.rx_drop=0.005 --fault.tx_drop=0.005 --fault.rx_reorder=0.01
 	--fault.tx_duplicate=0.01 --arp.retries=30
 	--transport.connect_timeout_ms=5000)
 
+# Bounded: heap_info takes the DPDK heap's lock, which a process killed
+# while holding it never gives back (issue 10's note).
 heap_alloc() {
-	echo '/eal/heap_info,0' | dpdk-telemetry.py -f "$1" 2>/dev/null |
-		python3 -c 'import json, sys; print(json.load(sys.stdin)["/eal/heap_info"]["Alloc_size"])'
+	echo '/eal/heap_info,0' | timeout 10 dpdk-telemetry.py -f "$1" 2>/dev/null |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["/eal/heap_info"]["Alloc_size"])' ||
+		topo_fail "no heap figures from $1 in 10 s: its DPDK heap lock is held"
 }
 
 rss_kib() {
@@ -50,7 +53,12 @@ stream() {
 }
 
 # Restarts pingpong clients (and now and then their server) at random,
-# killing each with SIGKILL after a random fraction of a few seconds.
+# killing each with SIGKILL a random fraction of a few seconds after it
+# connected. Not before: a process killed inside DPDK's heap lock (in
+# rte_eal_init, or libmachnet's frees right after it) leaves the lock held
+# and every later application of the instance spinning in machnet_init;
+# that is a known, unfixed hazard (issue 10's note), which the soak would
+# otherwise hit now and then instead of what it is for.
 churn() {
 	local end=$((SECONDS + SECS)) server pid cycles=0 size
 	server_up() {
@@ -66,6 +74,7 @@ churn() {
 			"$MN_BIN/pingpong" --client --local "$IP_A" --remote "$IP_B" \
 			--port $PORT_CHURN --count 1000000 --size $size --timeout 30
 		pid=$TOPO_LAST_PID
+		topo_wait_log "$TOPO_DIR/churn_client.log" "connected" 20 "$pid"
 		sleep "$((RANDOM % 3)).$((RANDOM % 10))"
 		kill -KILL "$pid" 2>/dev/null
 		topo_wait_pid "$pid" 10
