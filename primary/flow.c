@@ -201,7 +201,9 @@ mn_flow_ack(struct mn_flow *f, uint32_t ack)
 {
 	uint32_t n = 0;
 
-	if (!mn_seq_lt(f->snd_una, ack) || !mn_seq_leq(ack, f->snd_nxt))
+	/* As distances from snd_una, not signed comparisons: 2^31 away, an
+	 * ack would be both ahead of snd_una and not beyond snd_nxt. */
+	if (ack - f->snd_una == 0 || ack - f->snd_una > f->snd_nxt - f->snd_una)
 		return 0;
 	while (f->snd_una != ack) {
 		struct mn_tx_slot *slot = &f->tx[f->snd_una & f->tx_mask];

@@ -1776,6 +1776,27 @@ START_TEST(forged_refusal_does_not_fail_a_connect)
 }
 END_TEST
 
+/*
+ * Found by make fuzz: an ack exactly 2^31 from snd_una is, modulo 2^32,
+ * both ahead of it and not beyond snd_nxt; it freed 2^31 empty slots.
+ */
+START_TEST(ack_half_the_sequence_space_away_acks_nothing)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow *f = mn_flow_lookup(&a.e.flows, &(struct mn_flow_key){
+		IP_A, IP_B, t.src_port, LISTEN_PORT });
+	uint32_t una = f->snd_una;
+
+	ck_assert_uint_eq(f->snd_nxt, una);
+	ck_assert_uint_eq(mn_flow_ack(f, una + 0x80000000u), 0);
+	ck_assert_uint_eq(f->snd_una, una);
+	app_send(&a, &t, 3 * a.state.mss, 1);
+	pump(1, STEP_NS);
+	ck_assert_uint_eq(mn_flow_ack(f, f->snd_una + 0x80000000u), 0);
+	app_expect(&b, 3 * a.state.mss, 1, 1000);
+}
+END_TEST
+
 /* Fills the node's flow table with flows nobody uses. */
 static void
 fill_flow_table(struct node *n)
@@ -1870,6 +1891,7 @@ transport_suite(void)
 	tcase_add_test(tc, narrow_port_range_is_used_up_then_refused);
 	tcase_add_test(tc, full_flow_table_is_told_apart_from_no_listener);
 	tcase_add_test(tc, forged_refusal_does_not_fail_a_connect);
+	tcase_add_test(tc, ack_half_the_sequence_space_away_acks_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }
