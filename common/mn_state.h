@@ -104,6 +104,8 @@ struct mn_counters {
 				   * flow, so that only the real peer's
 				   * answer can end it */
 	uint64_t keepalive_probes; /* sent to a peer silent for keepalive_ms */
+	/* written by the control thread, not the engine */
+	uint64_t heap_lock_recoveries; /* heap locks freed after a dead joiner */
 };
 
 struct mn_state {

@@ -287,6 +287,8 @@ control_main(void *arg)
 		now = mn_now_ns();
 		if (now >= next_reap) {
 			reap_dead_owners(c);
+			if (c->heap_guard != NULL)
+				mn_heap_guard_check(c->heap_guard, now);
 			c->state->heartbeat++;
 			next_reap = now + MN_CONTROL_WAKE_NS;
 		}

@@ -16,6 +16,7 @@
 
 #include <rte_ring.h>
 
+#include "heap_guard.h"
 #include "mn_ctrl.h"
 #include "mn_state.h"
 
@@ -36,6 +37,7 @@ struct mn_control {
 	volatile bool quit;
 	uint32_t ctrl_timeout_ms;
 	uint32_t channels_per_process;
+	struct mn_heap_guard *heap_guard; /* NULL: off */
 	/* Each attached channel's secret; never in shared memory. */
 	uint64_t tokens[MN_MAX_CHANNELS];
 };

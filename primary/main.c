@@ -29,6 +29,7 @@
 #include "control.h"
 #include "engine.h"
 #include "fault.h"
+#include "heap_guard.h"
 #include "holders.h"
 #include "mn_msg.h"
 #include "mn_names.h"
@@ -208,7 +209,7 @@ print_counters(const struct mn_counters *c)
 	       " syn_backlog_full=%" PRIu64 " flow_table_full=%" PRIu64
 	       " half_open_expired=%" PRIu64 " handshake_invalid=%" PRIu64
 	       " rst_invalid=%" PRIu64 " challenge_acks=%" PRIu64
-	       " keepalive_probes=%" PRIu64 "\n",
+	       " keepalive_probes=%" PRIu64 " heap_lock_recoveries=%" PRIu64 "\n",
 	       c->rx_packets, c->tx_packets, c->rx_dropped, c->rx_malformed,
 	       c->rx_no_flow, c->rx_duplicate, c->rx_beyond_window,
 	       c->tx_retransmits,
@@ -216,7 +217,8 @@ print_counters(const struct mn_counters *c)
 	       c->arp_requests_sent, c->arp_replies_sent, c->icmp_echo_replies,
 	       c->msgs_from_apps, c->msgs_to_apps, c->syn_backlog_full,
 	       c->flow_table_full, c->half_open_expired, c->handshake_invalid,
-	       c->rst_invalid, c->challenge_acks, c->keepalive_probes);
+	       c->rst_invalid, c->challenge_acks, c->keepalive_probes,
+	       c->heap_lock_recoveries);
 }
 
 /*
@@ -276,6 +278,7 @@ main(int argc, char **argv)
 	static struct mn_config cfg;
 	static struct mn_control control;
 	static struct mn_engine engine;
+	static struct mn_heap_guard heap_guard;
 	char err[MN_CONFIG_ERR_LEN], port_err[MN_PORT_ERR_LEN], ip[16];
 	char eal_buf[sizeof(cfg.eal_args)], *eal_args[MN_MAX_EAL_ARGS];
 	char **overrides = calloc((size_t)argc, sizeof(char *));
@@ -287,6 +290,7 @@ main(int argc, char **argv)
 	uint32_t mss;
 	uint16_t port_id;
 	int n_overrides, n_eal;
+	bool heap_guarded;
 
 	if (overrides == NULL || parse_args(argc, argv, &path, overrides, &n_overrides) != 0)
 		return 2;
@@ -325,6 +329,11 @@ main(int argc, char **argv)
 	flow_usage = flow_usage_create(&cfg);
 	if (state == NULL || flow_usage == NULL)
 		return fail("cannot create shared state", rte_strerror(rte_errno));
+	heap_guarded = mn_heap_guard_init(&heap_guard, state, err, sizeof(err)) == 0;
+	if (!heap_guarded)
+		fprintf(stderr, "machnetd: heap guard off (%s): an application "
+			"killed while it joins can stop later ones from starting\n",
+			err);
 	if (mn_telemetry_init(state, pool) != 0)
 		return fail("telemetry", "cannot register /machnet/counters");
 	if (mn_port_init(&cfg, port_id, pool, &ifc, port_err) != 0)
@@ -332,6 +341,8 @@ main(int argc, char **argv)
 	if (mn_control_init(&control, state, MN_CONTROL_RING,
 			    cfg.channels_per_process) != 0)
 		return fail("control", rte_strerror(rte_errno));
+	if (heap_guarded)
+		control.heap_guard = &heap_guard;
 	if (mn_engine_init(&engine, &cfg, &ifc, state, &control, pool) != 0)
 		return fail("engine", "cannot allocate its tables");
 	mn_engine_set_flow_usage(&engine, flow_usage);

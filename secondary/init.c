@@ -25,6 +25,7 @@
 #include <rte_service_component.h>
 
 #include "init.h"
+#include "join.h"
 #include "machnet.h"
 #include "mn_msg.h"
 #include "mn_names.h"
@@ -84,9 +85,9 @@ instance_name(void)
 	return name != NULL && name[0] != '\0' ? name : MN_INSTANCE_DEFAULT;
 }
 
-/* Where the primary's config file is, by the rules EAL itself follows. */
+/* A file in the instance's runtime directory, by the rules EAL follows. */
 static int
-config_path(const char *instance, char *buf, size_t len)
+runtime_file(const char *instance, const char *file, char *buf, size_t len)
 {
 	const char *dir = "/var/run";
 	int n;
@@ -96,7 +97,7 @@ config_path(const char *instance, char *buf, size_t len)
 		if (dir == NULL)
 			dir = "/tmp";
 	}
-	n = snprintf(buf, len, "%s/dpdk/%s/config", dir, instance);
+	n = snprintf(buf, len, "%s/dpdk/%s/%s", dir, instance, file);
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
@@ -270,6 +271,26 @@ find_instance_objects(const char *instance, struct mnl_env *e)
 	return 0;
 }
 
+/* Joins under the join record's lock (join.h), as every application does. */
+static int
+join_eal_alone(const char *instance)
+{
+	char path[PATH_MAX];
+	struct mnl_join join;
+	int ret, err;
+
+	if (runtime_file(instance, MN_JOIN_FILE, path, sizeof(path)) < 0 ||
+	    mnl_join_begin(&join, path) < 0)
+		return init_fail(errno, "cannot join machnetd instance \"%s\": "
+				 "its join record %s: %s", instance, path,
+				 strerror(errno));
+	ret = join_eal(instance);
+	err = errno;
+	mnl_join_end(&join);
+	errno = err;
+	return ret;
+}
+
 static int
 join_instance(const char *instance)
 {
@@ -277,7 +298,7 @@ join_instance(const char *instance)
 
 	if (!eal_joined) {
 		if (strchr(instance, '/') != NULL ||
-		    config_path(instance, path, sizeof(path)) < 0)
+		    runtime_file(instance, "config", path, sizeof(path)) < 0)
 			return init_fail(EINVAL,
 					 "invalid instance name \"%s\" in $%s",
 					 instance, MN_INSTANCE_ENV);
@@ -285,7 +306,7 @@ join_instance(const char *instance)
 			return init_fail(ENODEV,
 					 "no machnetd is running for instance \"%s\" (start machnetd first)",
 					 instance);
-		if (join_eal(instance) < 0)
+		if (join_eal_alone(instance) < 0)
 			return -1;
 	}
 	if (find_instance_objects(instance, &env) < 0)
