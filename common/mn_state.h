@@ -56,7 +56,9 @@ struct mn_channel_usage {
  */
 struct mn_flow_usage {
 	volatile uint32_t serial;
-	uint32_t pad;
+	/* payload bytes per segment both ends take, once the handshake said;
+	 * 0 before: the library then cuts at mn_state.mss */
+	volatile uint32_t mss;
 	volatile uint64_t tx_released; /* segments freed (acked, dropped) */
 };
 

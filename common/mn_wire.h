@@ -42,7 +42,8 @@ struct mn_hdr {
 	rte_be32_t seq;     /* packet sequence number (DATA, SYN, SYNACK) */
 	rte_be32_t ack;     /* next seq the sender of this packet expects */
 	rte_be32_t msg_len; /* DATA: length of the whole message */
-	rte_be32_t reserved2;
+	rte_be32_t mss;     /* SYN, SYNACK: payload bytes the sender takes in
+			     * one packet; 0 elsewhere, or not said */
 	rte_be64_t sack;    /* bit i: seq ack+1+i was received */
 	rte_be64_t ts;      /* sender's clock, ns */
 	rte_be64_t ts_echo; /* ts of the packet that triggered this one */
@@ -58,6 +59,24 @@ mn_wire_mss(uint32_t mtu)
 {
 	return mtu - (uint32_t)(sizeof(struct rte_ipv4_hdr) +
 				sizeof(struct rte_udp_hdr) + sizeof(struct mn_hdr));
+}
+
+/* What a peer that does not say its MSS takes: MTU 1500's. */
+#define MN_WIRE_MSS_DEFAULT 1424u
+/* The least a peer may ask for, MTU 576's (the least IPv4 link). */
+#define MN_WIRE_MSS_MIN 500u
+
+/*
+ * The most payload a flow puts in one packet: what both ends take. An MSS
+ * below the least IPv4 link's is not believed (it would cut an 8 MiB
+ * message into tens of thousands of packets).
+ */
+static inline uint32_t
+mn_wire_flow_mss(uint32_t ours, uint32_t peers)
+{
+	if (peers == 0)
+		peers = MN_WIRE_MSS_DEFAULT;
+	return RTE_MIN(ours, RTE_MAX(peers, MN_WIRE_MSS_MIN));
 }
 
 /* Sequence arithmetic that survives wrap-around. */

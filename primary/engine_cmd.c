@@ -63,7 +63,9 @@ take_from_app(struct mn_engine *e, uint16_t idx, struct rte_mbuf *msg)
 	struct mn_flow *f = sender_flow(e, idx, mn_msg_meta(msg));
 
 	e->state->counters.msgs_from_apps++;
-	if (f == NULL || f->state != MN_FLOW_ESTABLISHED) {
+	/* The first segment is the longest: one cut for a larger MSS than
+	 * the peer takes would be dropped by the peer again and again. */
+	if (f == NULL || f->state != MN_FLOW_ESTABLISHED || msg->data_len > f->mss) {
 		e->state->counters.rx_dropped++;
 		if (f != NULL)
 			mn_share_tx_release(f, msg->nb_segs);

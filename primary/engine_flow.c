@@ -15,6 +15,7 @@ mn_engine_flow_start(struct mn_engine *e, struct mn_flow *f, uint32_t isn)
 	const struct mn_config *cfg = e->cfg;
 
 	f->snd_una = f->snd_nxt = f->sack_high = isn;
+	f->mss = e->mss; /* until the peer says what it takes */
 	f->last_heard = e->now;
 	mn_rto_init(&f->rto, (uint64_t)cfg->rto_us * MN_NS_PER_US,
 		    (uint64_t)cfg->rto_min_us * MN_NS_PER_US,
@@ -37,6 +38,7 @@ mn_engine_flow_bind(struct mn_engine *e, struct mn_flow *f, uint16_t channel,
 	f->usage->serial = f->serial;
 	rte_smp_wmb();
 	f->usage->tx_released = 0;
+	f->usage->mss = 0;
 }
 
 void

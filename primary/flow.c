@@ -217,3 +217,11 @@ mn_flow_ack(struct mn_flow *f, uint32_t ack)
 	mn_share_tx_release(f, n);
 	return n;
 }
+
+void
+mn_flow_set_mss(struct mn_flow *f, uint32_t mss)
+{
+	f->mss = mss;
+	if (f->usage != NULL)
+		f->usage->mss = mss;
+}

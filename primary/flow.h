@@ -80,6 +80,7 @@ struct mn_flow {
 	struct mn_flow_usage *usage;
 	struct rte_ether_addr remote_mac;
 	uint32_t next_hop;
+	uint32_t mss;            /* payload per segment, both ends' least */
 
 	/* connect in progress: the request to answer, and its clock */
 	uint32_t pending_cmd;    /* index in the engine's pending table */
@@ -176,6 +177,8 @@ void mn_flow_queue_msg(struct mn_flow *f, struct rte_mbuf *msg);
 
 /* Releases segments below ack; returns how many were released. */
 uint32_t mn_flow_ack(struct mn_flow *f, uint32_t ack);
+/* The MSS the handshake settled on, also for the application's library. */
+void mn_flow_set_mss(struct mn_flow *f, uint32_t mss);
 
 /* Segments sent and not yet acknowledged. */
 static inline uint32_t

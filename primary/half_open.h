@@ -28,6 +28,7 @@ struct mn_half_open {
 	uint32_t peer_isn;
 	uint32_t isn;          /* ours, in the SYNACK */
 	uint16_t peer_window;
+	uint32_t peer_mss;     /* the SYN's, 0 if it said none */
 	uint8_t synacks;       /* SYNACKs sent */
 	uint64_t ts_recent;    /* the SYN's clock, echoed */
 	uint64_t expires_at;

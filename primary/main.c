@@ -37,6 +37,7 @@
 #include "mn_wire.h"
 #include "pool.h"
 #include "port.h"
+#include "port_mtu.h"
 #include "telemetry.h"
 
 #define MN_MAX_EAL_ARGS 64
@@ -193,6 +194,21 @@ channel_rings_create(const struct mn_config *cfg, struct mn_engine *e)
 	return 0;
 }
 
+/* The MTU to use, said at start-up with what set it. */
+static uint32_t
+choose_mtu(uint32_t configured, const struct mn_port_mtu *port)
+{
+	uint32_t mtu = mn_port_mtu_choose(configured, port);
+
+	if (mtu < configured)
+		printf("machnetd: MTU %u, not net.mtu %u: the port carries no "
+		       "more (%s)\n", mtu, configured, port->why);
+	else
+		printf("machnetd: MTU %u (net.mtu; the port carries up to %u: "
+		       "%s)\n", mtu, port->max_mtu, port->why);
+	return mtu;
+}
+
 /* What the engine counted, for whoever reads the log after a run. */
 static void
 print_counters(const struct mn_counters *c)
@@ -287,6 +303,7 @@ main(int argc, char **argv)
 	struct mn_iface ifc;
 	struct mn_state *state;
 	struct mn_flow_usage *flow_usage;
+	struct mn_port_mtu port_mtu;
 	uint32_t mss;
 	uint16_t port_id;
 	int n_overrides, n_eal;
@@ -319,7 +336,11 @@ main(int argc, char **argv)
 	mn_clock_init();
 	if (mn_port_find(&port_id, port_err) != 0)
 		return fail("port", port_err);
-	pool = mn_pool_create(&cfg, !mn_port_uses_physical_addresses(port_id));
+	if (mn_port_mtu_probe(port_id, &port_mtu) != 0)
+		return fail("port", "cannot read what it can carry");
+	cfg.mtu = (uint16_t)choose_mtu(cfg.mtu, &port_mtu);
+	pool = mn_pool_create(&cfg, (uint16_t)mn_port_mtu_data_room(&port_mtu, cfg.mtu),
+			      !mn_port_uses_physical_addresses(port_id));
 	if (pool == NULL)
 		return fail("cannot create the packet pool (resources.pool_size, hugepages)",
 			    rte_strerror(rte_errno));

@@ -23,20 +23,12 @@
 
 #define MN_POOL_CACHE 256
 
-/* Segments must fit one mbuf after the headroom the engine prepends into. */
-static uint16_t
-pool_data_room(const struct mn_config *cfg)
-{
-	uint32_t frame = cfg->mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
-
-	return (uint16_t)(RTE_PKTMBUF_HEADROOM + RTE_MAX(frame, 2048u));
-}
-
 struct rte_mempool *
-mn_pool_create(const struct mn_config *cfg, bool objects_may_span_pages)
+mn_pool_create(const struct mn_config *cfg, uint16_t data_room,
+	       bool objects_may_span_pages)
 {
 	struct rte_pktmbuf_pool_private priv = {
-		.mbuf_data_room_size = pool_data_room(cfg),
+		.mbuf_data_room_size = data_room,
 		.mbuf_priv_size = MN_MBUF_PRIV_SIZE,
 	};
 	unsigned int elt_size = sizeof(struct rte_mbuf) + MN_MBUF_PRIV_SIZE +

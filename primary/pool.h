@@ -11,10 +11,12 @@
 
 #include "config.h"
 
-/* The pool, or NULL with rte_errno set. Objects may straddle page
- * boundaries (and the pool is then laid out in one gap-free piece) when no
- * device reads or writes them by physical address. */
+/* The pool of mbufs of data_room bytes (headroom included), or NULL with
+ * rte_errno set. Objects may straddle page boundaries (and the pool is
+ * then laid out in one gap-free piece) when no device reads or writes
+ * them by physical address. */
 struct rte_mempool *mn_pool_create(const struct mn_config *cfg,
+				   uint16_t data_room,
 				   bool objects_may_span_pages);
 
 /* Whether every object lies in the first populated_size * object size bytes

@@ -1,8 +1,7 @@
 /*
  * port.c: bringing up the port. One rx and one tx queue for the single
- * engine; checksum offloads are used when the device has them because
- * virtual devices (af_packet, af_xdp, memif) have none and the protocol
- * code then computes checksums in software.
+ * engine; the checksum offloads port_offload.c picks from what the device
+ * offers.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 
 #include "pool.h"
 #include "port.h"
+#include "port_offload.h"
 
 int
 mn_port_find(uint16_t *port_id, char err[MN_PORT_ERR_LEN])
@@ -48,26 +48,6 @@ driver_shares_frames(const char *driver)
 	       strcmp(driver, "net_memif") == 0;
 }
 
-static void
-pick_offloads(const struct rte_eth_dev_info *info, struct rte_eth_conf *conf,
-	      struct mn_iface *ifc)
-{
-	const uint64_t tx_cksum = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
-				  RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
-	const uint64_t rx_cksum = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |
-				  RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
-
-	if ((info->tx_offload_capa & tx_cksum) == tx_cksum) {
-		conf->txmode.offloads |= tx_cksum;
-		ifc->tx_ip_cksum_offload = true;
-		ifc->tx_udp_cksum_offload = true;
-	}
-	if ((info->rx_offload_capa & rx_cksum) == rx_cksum) {
-		conf->rxmode.offloads |= rx_cksum;
-		ifc->rx_cksum_offload = true;
-	}
-}
-
 static int
 set_mac(const struct mn_config *cfg, struct mn_iface *ifc)
 {
@@ -87,6 +67,7 @@ mn_port_init(const struct mn_config *cfg, uint16_t port_id,
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
+	struct mn_port_offloads offloads;
 	uint16_t rx_desc = cfg->rx_desc, tx_desc = cfg->tx_desc;
 	const char *step;
 	int rc;
@@ -110,7 +91,12 @@ mn_port_init(const struct mn_config *cfg, uint16_t port_id,
 			 ifc->port_id);
 		return -1;
 	}
-	pick_offloads(&info, &conf, ifc);
+	mn_port_offloads_of(info.rx_offload_capa, info.tx_offload_capa, &offloads);
+	mn_port_offloads_say(&offloads, stdout);
+	conf.rxmode.offloads = offloads.rx;
+	conf.txmode.offloads = offloads.tx;
+	ifc->tx_ip_cksum_offload = offloads.tx_ip_cksum;
+	ifc->tx_udp_cksum_offload = offloads.tx_udp_cksum;
 	ifc->tx_shares_frames = driver_shares_frames(info.driver_name);
 	step = "configure";
 	rc = rte_eth_dev_configure(ifc->port_id, 1, 1, &conf);
@@ -134,7 +120,10 @@ mn_port_init(const struct mn_config *cfg, uint16_t port_id,
 	rc = set_mac(cfg, ifc);
 	if (rc != 0)
 		goto fail;
-	rc = rte_eth_dev_set_mtu(ifc->port_id, cfg->mtu);
+	/* Virtual devices carry more than ethdev believes (port_mtu.c): their
+	 * MTU is their link's, already checked, so ethdev is not asked. */
+	rc = (uint32_t)cfg->mtu + RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN > info.max_rx_pktlen ?
+	     0 : rte_eth_dev_set_mtu(ifc->port_id, cfg->mtu);
 	if (rc != 0 && rc != -ENOTSUP)
 		fprintf(stderr, "machnetd: port %u: cannot set MTU %u (%s); "
 			"the link's MTU must be at least that\n", ifc->port_id,

@@ -28,6 +28,7 @@ struct mn_pkt {
 	uint32_t seq;
 	uint32_t ack;
 	uint32_t msg_len;
+	uint32_t mss;
 	uint64_t ts;
 	uint64_t ts_echo;
 	uint64_t sack;

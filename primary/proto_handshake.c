@@ -119,6 +119,7 @@ mn_hs_on_syn(struct mn_engine *e, const struct mn_pkt *p)
 	h->peer_isn = p->seq;
 	h->isn = mn_proto_isn(e);
 	h->peer_window = p->window;
+	h->peer_mss = p->mss;
 	h->ts_recent = p->ts;
 	h->expires_at = e->now + (uint64_t)e->cfg->half_open_timeout_ms * MN_NS_PER_MS;
 	h->next_synack = e->now + (uint64_t)e->cfg->syn_rto_ms * MN_NS_PER_MS;
@@ -152,6 +153,7 @@ establish(struct mn_engine *e, struct mn_half_open *h, const struct mn_pkt *p)
 	f->rcv_edge = h->peer_isn + e->flows.window;
 	f->peer_window = h->peer_window;
 	mn_engine_flow_start(e, f, h->isn);
+	mn_flow_set_mss(f, mn_wire_flow_mss(e->mss, h->peer_mss));
 	f->ts_recent = h->ts_recent;
 	half_open_end(e, h);
 	return f;

@@ -156,6 +156,7 @@ parse(const struct mn_engine *e, const struct rte_mbuf *m, struct mn_pkt *p)
 	p->seq = rte_be_to_cpu_32(h->seq);
 	p->ack = rte_be_to_cpu_32(h->ack);
 	p->msg_len = rte_be_to_cpu_32(h->msg_len);
+	p->mss = rte_be_to_cpu_32(h->mss);
 	p->ts = rte_be_to_cpu_64(h->ts);
 	p->ts_echo = rte_be_to_cpu_64(h->ts_echo);
 	p->sack = rte_be_to_cpu_64(h->sack);
@@ -217,6 +218,9 @@ on_synack(struct mn_engine *e, struct mn_flow *f, const struct mn_pkt *p)
 		f->rcv_edge = p->seq + e->flows.window;
 		f->peer_window = p->window;
 		f->ts_recent = p->ts;
+		/* Before the application hears of the flow: it cuts its
+		 * messages to this. */
+		mn_flow_set_mss(f, mn_wire_flow_mss(e->mss, p->mss));
 		mn_engine_connect_done(e, f, 0);
 		/* The last leg: the listener makes its flow on it, or on our
 		 * first data if it is lost. */

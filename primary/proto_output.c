@@ -122,8 +122,8 @@ frame_fill(const struct mn_engine *e, struct rte_mbuf *m,
 }
 
 static void
-hdr_fill(struct mn_hdr *h, uint8_t type, uint8_t flags, uint32_t seq,
-	 uint32_t msg_len, uint64_t now)
+hdr_fill(const struct mn_engine *e, struct mn_hdr *h, uint8_t type,
+	 uint8_t flags, uint32_t seq, uint32_t msg_len)
 {
 	h->magic = rte_cpu_to_be_16(MN_WIRE_MAGIC);
 	h->version = MN_WIRE_VERSION;
@@ -134,9 +134,11 @@ hdr_fill(struct mn_hdr *h, uint8_t type, uint8_t flags, uint32_t seq,
 	h->seq = rte_cpu_to_be_32(seq);
 	h->ack = 0;
 	h->msg_len = rte_cpu_to_be_32(msg_len);
-	h->reserved2 = 0;
+	/* Offered in the handshake only (PROTOCOL.md, "MSS"). */
+	h->mss = type == MN_PKT_SYN || type == MN_PKT_SYNACK ?
+		 rte_cpu_to_be_32(e->mss) : 0;
 	h->sack = 0;
-	h->ts = rte_cpu_to_be_64(now);
+	h->ts = rte_cpu_to_be_64(e->now);
 	h->ts_echo = 0;
 }
 
@@ -255,7 +257,7 @@ ctrl_send(struct mn_engine *e, struct mn_flow *f, uint8_t type, uint8_t flags,
 		return;
 	flow_addr(f, &a);
 	frame_fill(e, m, &a, 0);
-	hdr_fill(frame_mn(m), type, flags, seq, 0, e->now);
+	hdr_fill(e, frame_mn(m), type, flags, seq, 0);
 	hdr_fill_feedback(e, f, frame_mn(m));
 	frame_checksum(e, m, NULL);
 	mn_out_tx(e, m);
@@ -290,7 +292,7 @@ mn_out_flowless(struct mn_engine *e, const struct mn_flowless *p)
 		return;
 	frame_fill(e, m, &a, 0);
 	h = frame_mn(m);
-	hdr_fill(h, p->type, 0, p->seq, 0, e->now);
+	hdr_fill(e, h, p->type, 0, p->seq, 0);
 	h->ack = rte_cpu_to_be_32(p->ack);
 	h->window = rte_cpu_to_be_16(p->window);
 	h->ts_echo = rte_cpu_to_be_64(p->ts_echo);
@@ -362,8 +364,8 @@ send_next(struct mn_engine *e, struct mn_flow *f, const struct frame_addr *a)
 	m->pkt_len = payload_len;
 	rte_pktmbuf_prepend(m, MN_WIRE_HDRS_LEN);
 	frame_fill(e, m, a, payload_len);
-	hdr_fill(frame_mn(m), MN_PKT_DATA, (uint8_t)meta->seg_flags, f->snd_nxt,
-		 meta->msg_len, e->now);
+	hdr_fill(e, frame_mn(m), MN_PKT_DATA, (uint8_t)meta->seg_flags,
+		 f->snd_nxt, meta->msg_len);
 	hdr_fill_feedback(e, f, frame_mn(m));
 	frame_checksum(e, m, &meta->payload_sum);
 	slot->m = m;

@@ -13,28 +13,40 @@
 #include "handle.h"
 #include "iov.h"
 
+/* What machnetd's usage entry for the flow says, read once per send. */
+struct flow_view {
+	uint64_t tx_held; /* segments its earlier sends still hold */
+	uint32_t mss;     /* what the handshake settled on */
+};
+
 /*
- * Segments the flow's earlier sends still hold: what this library queued
- * on it less what machnetd freed. 0 once machnetd has forgotten the flow
- * (it drops what comes for it; the channel's share still bounds that).
+ * Held segments are what this library queued on the flow less what
+ * machnetd freed. Once machnetd has forgotten the flow nothing is held
+ * (it drops what comes for it; the channel's share still bounds that),
+ * and the host's MSS is as good as any.
  */
-static uint64_t
-flow_tx_held(const struct mnl_channel *ch, const struct mnl_flowset_slot *fl)
+static struct flow_view
+flow_view(const struct mnl_channel *ch, const struct mnl_flowset_slot *fl)
 {
+	struct flow_view v = { .tx_held = 0, .mss = ch->state->mss };
 	const struct mn_flow_usage *u;
 	uint64_t released;
-	uint32_t serial;
+	uint32_t serial, mss;
 
 	if (fl->ref.slot >= ch->state->flow_slots)
-		return 0;
+		return v;
 	u = &ch->flow_usage[fl->ref.slot];
 	serial = u->serial;
 	rte_smp_rmb();
 	released = u->tx_released;
+	mss = u->mss;
 	rte_smp_rmb();
 	if (serial != fl->ref.serial || u->serial != serial)
-		return 0;
-	return fl->tx_queued > released ? fl->tx_queued - released : 0;
+		return v;
+	if (mss != 0)
+		v.mss = mss;
+	v.tx_held = fl->tx_queued > released ? fl->tx_queued - released : 0;
+	return v;
 }
 
 /* Queues a message whose length (1..MACHNET_MSG_MAX_LEN) the caller checked. */
@@ -44,10 +56,11 @@ send_iov(struct mnl_channel *ch, const MachnetFlow_t *flow,
 	 uint16_t flags)
 {
 	struct mn_flow_tuple t = mnl_flow_from_app(flow);
-	uint32_t segs = mn_msg_nb_segs(msg_len, ch->state->mss);
 	struct mnl_flowset_slot *fl;
 	struct mn_msg_meta *meta;
+	struct flow_view view;
 	struct rte_mbuf *m;
+	uint32_t segs;
 
 	if (mnl_channel_gone(ch))
 		return mnl_fail(ESHUTDOWN);
@@ -58,20 +71,22 @@ send_iov(struct mnl_channel *ch, const MachnetFlow_t *flow,
 	/* This thread is the only producer: room now is room at enqueue. */
 	if (rte_ring_free_count(ch->to_engine) == 0)
 		return mnl_fail(EAGAIN);
+	view = flow_view(ch, fl);
+	segs = mn_msg_nb_segs(msg_len, view.mss);
 	/* What this channel, or this flow, already has queued or
 	 * unacknowledged is its own business up to its share; beyond it, it
 	 * waits, not its neighbours: a flow to a slow peer leaves the rest of
 	 * the channel's share to its other flows. */
 	if (!mn_tx_share_allows(ch->usage->tx_queued - ch->usage->tx_released,
 				segs, ch->state->channel_tx_share) ||
-	    !mn_tx_share_allows(flow_tx_held(ch, fl), segs,
+	    !mn_tx_share_allows(view.tx_held, segs,
 				ch->state->flow_tx_share))
 		return mnl_fail(EAGAIN);
 	/* The last resort, for shares that add up to more than the pool: leave
 	 * machnetd the buffers it receives and acknowledges with. */
 	if (rte_mempool_avail_count(ch->pool) < ch->state->send_pool_floor + segs)
 		return mnl_fail(EAGAIN);
-	m = mn_msg_build(ch->pool, iov, iovcnt, msg_len, ch->state->mss);
+	m = mn_msg_build(ch->pool, iov, iovcnt, msg_len, view.mss);
 	if (m == NULL)
 		return mnl_fail(rte_errno == ENOBUFS ? EAGAIN : rte_errno);
 	meta = mn_msg_meta(m);

@@ -22,7 +22,7 @@ setup(void)
 START_TEST(page_bound_layout_leaves_objects_outside_the_span)
 {
 	/* This test EAL runs on 4 KiB pages: one 2.5 KiB object a page. */
-	struct rte_mempool *mp = mn_pool_create(&cfg, false);
+	struct rte_mempool *mp = mn_pool_create(&cfg, 2048 + RTE_PKTMBUF_HEADROOM, false);
 
 	ck_assert_ptr_nonnull(mp);
 	ck_assert(!mn_pool_is_one_piece(mp));
@@ -32,7 +32,7 @@ END_TEST
 
 START_TEST(pool_that_may_span_pages_is_one_piece)
 {
-	struct rte_mempool *mp = mn_pool_create(&cfg, true);
+	struct rte_mempool *mp = mn_pool_create(&cfg, 2048 + RTE_PKTMBUF_HEADROOM, true);
 
 	ck_assert_ptr_nonnull(mp);
 	ck_assert_uint_eq(mp->populated_size, cfg.pool_size);
@@ -43,7 +43,7 @@ END_TEST
 
 START_TEST(mbufs_carry_the_message_private_area_and_data_room)
 {
-	struct rte_mempool *mp = mn_pool_create(&cfg, true);
+	struct rte_mempool *mp = mn_pool_create(&cfg, 2048 + RTE_PKTMBUF_HEADROOM, true);
 	struct rte_mbuf *m;
 
 	ck_assert_ptr_nonnull(mp);

@@ -352,6 +352,16 @@ app_flow_ref(struct node *n, const struct mn_flow_tuple *t)
 	return f != NULL ? mn_engine_flow_ref(&n->e, f) : (struct mn_flow_ref){ 0 };
 }
 
+/* Where libmachnet cuts a flow's messages: the MSS its handshake settled. */
+static uint32_t
+app_flow_mss(struct node *n, const struct mn_flow_tuple *t)
+{
+	struct mn_flow_ref ref = app_flow_ref(n, t);
+	uint32_t mss = ref.serial != 0 ? n->flow_usage[ref.slot].mss : 0;
+
+	return mss != 0 ? mss : n->state.mss;
+}
+
 static void
 app_send_on(struct node *n, uint16_t ch, const struct mn_flow_tuple *t,
 	    size_t len, uint32_t salt)
@@ -363,7 +373,7 @@ app_send_on(struct node *n, uint16_t ch, const struct mn_flow_tuple *t,
 
 	for (i = 0; i < len; i++)
 		buf[i] = pattern(i, salt);
-	msg = mn_msg_build(pool, &iov, 1, (uint32_t)len, n->state.mss);
+	msg = mn_msg_build(pool, &iov, 1, (uint32_t)len, app_flow_mss(n, t));
 	ck_assert_ptr_nonnull(msg);
 	mn_msg_meta(msg)->flow = *t;
 	mn_msg_meta(msg)->ref = app_flow_ref(n, t);
@@ -1797,6 +1807,86 @@ START_TEST(ack_half_the_sequence_space_away_acks_nothing)
 }
 END_TEST
 
+/* B's link carries less than A's: it takes segments of MTU 1000. */
+static void
+b_has_mtu_1000(void)
+{
+	b.state.mss = b.e.mss = mn_wire_mss(1000);
+}
+
+START_TEST(peers_with_different_mtus_use_the_smaller_mss)
+{
+	const uint32_t small = mn_wire_mss(1000), len = 10 * mn_wire_mss(1500);
+	struct mn_flow_tuple t, back;
+	struct mn_flow *fa, *fb;
+	uint32_t first;
+
+	b_has_mtu_1000();
+	t = connect_ok(&a, IP_B, LISTEN_PORT);
+	back = (struct mn_flow_tuple){ t.dst_ip, t.src_ip, t.dst_port, t.src_port };
+	fa = mn_flow_lookup(&a.e.flows, &(struct mn_flow_key){
+		IP_A, IP_B, t.src_port, LISTEN_PORT });
+	fb = mn_flow_lookup(&b.e.flows, &(struct mn_flow_key){
+		IP_B, IP_A, LISTEN_PORT, t.src_port });
+	ck_assert_ptr_nonnull(fa);
+	ck_assert_ptr_nonnull(fb);
+	/* Each end learnt it from the other's SYN or SYNACK, and so does
+	 * each end's library, which cuts the messages. */
+	ck_assert_uint_eq(fa->mss, small);
+	ck_assert_uint_eq(fb->mss, small);
+	ck_assert_uint_eq(app_flow_mss(&a, &t), small);
+	ck_assert_uint_eq(app_flow_mss(&b, &back), small);
+	first = fa->snd_nxt;
+	app_send(&a, &t, len, 1);
+	app_expect(&b, len, 1, 20000);
+	ck_assert_uint_eq(fa->snd_nxt - first, mn_msg_nb_segs(len, small));
+	app_send(&b, &back, len, 2);
+	app_expect(&a, len, 2, 20000);
+	ck_assert_uint_eq(a.state.counters.tx_retransmits, 0);
+	ck_assert_uint_eq(b.state.counters.tx_retransmits, 0);
+}
+END_TEST
+
+START_TEST(a_message_cut_larger_than_the_peer_takes_is_not_sent)
+{
+	struct mn_flow_tuple t;
+	struct rte_mbuf *msg;
+	uint8_t buf[3000] = { 0 };
+	struct mn_iov iov = { buf, sizeof(buf) };
+	uint64_t dropped;
+
+	b_has_mtu_1000();
+	t = connect_ok(&a, IP_B, LISTEN_PORT);
+	/* Cut at A's own MSS, as a library that did not look would. */
+	msg = mn_msg_build(pool, &iov, 1, sizeof(buf), a.state.mss);
+	ck_assert_ptr_nonnull(msg);
+	mn_msg_meta(msg)->flow = t;
+	mn_msg_meta(msg)->ref = app_flow_ref(&a, &t);
+	a.state.usage[0].tx_queued += msg->nb_segs;
+	dropped = a.state.counters.rx_dropped;
+	ck_assert_int_eq(rte_ring_enqueue(a.app_tx, msg), 0);
+	pump(100, STEP_NS);
+	ck_assert_uint_eq(a.state.counters.rx_dropped, dropped + 1);
+	ck_assert_uint_eq(b.state.counters.msgs_to_apps, 0);
+	/* Its buffers came back to the share, and the flow still works. */
+	ck_assert_uint_eq(a.state.usage[0].tx_released, a.state.usage[0].tx_queued);
+	app_send(&a, &t, sizeof(buf), 5);
+	app_expect(&b, sizeof(buf), 5, 20000);
+}
+END_TEST
+
+START_TEST(the_mss_a_peer_offers_is_bounded)
+{
+	/* Not said (a peer of before the MSS was offered): MTU 1500's. */
+	ck_assert_uint_eq(mn_wire_flow_mss(8924, 0), 1424);
+	ck_assert_uint_eq(mn_wire_flow_mss(8924, 3000), 3000);
+	ck_assert_uint_eq(mn_wire_flow_mss(1424, 8924), 1424);
+	/* Below the least IPv4 link's: not believed. */
+	ck_assert_uint_eq(mn_wire_flow_mss(1424, 1), MN_WIRE_MSS_MIN);
+	ck_assert_uint_eq(mn_wire_mss(576), MN_WIRE_MSS_MIN);
+}
+END_TEST
+
 /* Fills the node's flow table with flows nobody uses. */
 static void
 fill_flow_table(struct node *n)
@@ -1892,6 +1982,13 @@ transport_suite(void)
 	tcase_add_test(tc, full_flow_table_is_told_apart_from_no_listener);
 	tcase_add_test(tc, forged_refusal_does_not_fail_a_connect);
 	tcase_add_test(tc, ack_half_the_sequence_space_away_acks_nothing);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("mss");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, peers_with_different_mtus_use_the_smaller_mss);
+	tcase_add_test(tc, a_message_cut_larger_than_the_peer_takes_is_not_sent);
+	tcase_add_test(tc, the_mss_a_peer_offers_is_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }
