@@ -14,7 +14,10 @@
  *    frame must fit one buffer;
  *  - af_xdp reports its own limit (3542 with 4 KiB pages) and puts
  *    XDP's 256 bytes of headroom before each frame it receives, inside
- *    the mbuf's data room;
+ *    the mbuf's data room; and the kernel takes the pool as its umem only
+ *    if a whole mbuf, headers and private area included, fits a 4 KiB
+ *    page with two cache lines to spare (measured: MTU 3398 is the last
+ *    that works, 3399 gets "Failed to create umem"), which leaves less;
  *  - af_packet and af_xdp send through a kernel link, which drops a frame
  *    beyond its MTU (a veth with XDP attached takes at most about 3500).
  * A NIC's limit is its dev_info max_mtu, or its max_rx_pktlen less the
@@ -36,6 +39,7 @@
 #include <rte_kvargs.h>
 #include <rte_mbuf.h>
 
+#include "mn_msg.h"
 #include "port_mtu.h"
 
 #define AF_PACKET_HDR 32     /* TPACKET2 header less its sockaddr_ll */
@@ -43,6 +47,7 @@
 #define AF_PACKET_FRAMESZ 2048
 #define MEMIF_BSIZE 2048
 #define XDP_HEADROOM 256     /* XDP_PACKET_HEADROOM */
+#define XDP_CHUNK_MAX 4096   /* a umem chunk: one page */
 #define MIN_DATA_ROOM 2048
 
 /* A number-valued device argument, or dflt when absent or not a number. */
@@ -78,6 +83,24 @@ nic_limit(const struct mn_port_facts *f, struct mn_port_mtu *m)
 		 f->max_rx_pktlen);
 }
 
+/* The largest MTU whose mbufs, as mn_port_mtu_data_room() sizes them,
+ * the kernel takes as umem chunks: the mempool object's header line, and
+ * one line more (found by trying, not in DPDK's or the kernel's docs). */
+static void
+chunk_limit(struct mn_port_mtu *m)
+{
+	uint32_t room = XDP_CHUNK_MAX - 2 * RTE_CACHE_LINE_SIZE -
+			(uint32_t)sizeof(struct rte_mbuf) - MN_MBUF_PRIV_SIZE;
+	uint32_t mtu = room - RTE_PKTMBUF_HEADROOM - m->rx_headroom -
+		       RTE_ETHER_HDR_LEN - RTE_VLAN_HLEN;
+
+	if (mtu >= m->max_mtu)
+		return;
+	m->max_mtu = mtu;
+	snprintf(m->why, sizeof(m->why), "af_xdp, a whole mbuf in a %u-byte umem chunk",
+		 XDP_CHUNK_MAX);
+}
+
 static void
 link_limit(const struct mn_port_facts *f, struct mn_port_mtu *m)
 {
@@ -110,6 +133,7 @@ mn_port_mtu_of(const struct mn_port_facts *f, struct mn_port_mtu *m)
 	} else if (strcmp(f->driver, "net_af_xdp") == 0) {
 		m->rx_headroom = XDP_HEADROOM;
 		nic_limit(f, m);
+		chunk_limit(m);
 		link_limit(f, m);
 	} else {
 		nic_limit(f, m);

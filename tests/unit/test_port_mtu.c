@@ -57,7 +57,9 @@ START_TEST(af_xdp_carries_its_own_limit_and_its_links)
 {
 	struct mn_port_mtu m = decide("net_af_xdp", "iface=veth0", 3542, 3560, 9000);
 
-	ck_assert_uint_eq(m.max_mtu, 3542);
+	/* Less than the 3542 it reports: a whole mbuf must fit a 4 KiB umem
+	 * chunk with room to spare; 3398 is the last MTU that worked here. */
+	ck_assert_uint_eq(m.max_mtu, 3398);
 	ck_assert_uint_eq(m.rx_headroom, 256);
 	ck_assert_uint_eq(decide("net_af_xdp", "iface=veth0", 3542, 3560, 1500).max_mtu,
 			  1500);
