@@ -106,6 +106,7 @@ struct mn_counters {
 				   * flow, so that only the real peer's
 				   * answer can end it */
 	uint64_t keepalive_probes; /* sent to a peer silent for keepalive_ms */
+	uint64_t msgs_coalesced;   /* sent in another message's packet */
 	/* written by the control thread, not the engine */
 	uint64_t heap_lock_recoveries; /* heap locks freed after a dead joiner */
 };

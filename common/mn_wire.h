@@ -31,6 +31,9 @@ enum mn_pkt_type {
 #define MN_PKT_F_MSG_FIRST 0x01 /* first segment of a message */
 #define MN_PKT_F_MSG_LAST 0x02  /* last segment of a message */
 #define MN_PKT_F_ACK_NOW 0x04   /* ACK: a keepalive, answer at once */
+#define MN_PKT_F_COALESCED 0x08 /* DATA: several whole messages, each a
+				 * 2-byte length and its bytes; msg_len
+				 * is how many (PROTOCOL.md) */
 
 struct mn_hdr {
 	rte_be16_t magic;

@@ -139,21 +139,38 @@ mn_flow_create(struct mn_flow_table *t, const struct mn_flow_key *key)
 	return f;
 }
 
+/*
+ * Frees what an out-of-order slot holds, a segment or the messages a
+ * coalesced packet became on arrival; returns the buffers charged for it.
+ */
+static uint32_t
+rx_slot_free(struct mn_rx_slot *s)
+{
+	struct rte_mbuf *m = s->m, *next;
+	uint32_t n = 0;
+
+	for (; m != NULL; m = next, n++) {
+		next = s->flags & MN_PKT_F_COALESCED ? mn_msg_meta(m)->next_msg : NULL;
+		rte_pktmbuf_free(m);
+	}
+	s->m = NULL;
+	return n;
+}
+
 void
 mn_flow_destroy(struct mn_flow_table *t, struct mn_flow *f)
 {
 	struct rte_mbuf *m, *next;
-	uint32_t i, last, unsent = 0;
+	uint32_t i, last, unsent = 0, charged = mn_reasm_held(&f->reasm);
 
 	mn_flow_ack(f, f->snd_nxt);
-	mn_share_rx_uncharge(f, f->rx_held + mn_reasm_held(&f->reasm));
 	for (i = 0; f->rx_held > 0 && i <= f->rx_mask; i++) {
 		if (f->rx[i].m == NULL)
 			continue;
-		rte_pktmbuf_free(f->rx[i].m);
-		f->rx[i].m = NULL;
+		charged += rx_slot_free(&f->rx[i]);
 		f->rx_held--;
 	}
+	mn_share_rx_uncharge(f, charged);
 	for (m = f->unsent_head; m != NULL; m = next) {
 		next = m->next;
 		m->next = NULL;

@@ -225,7 +225,8 @@ print_counters(const struct mn_counters *c)
 	       " syn_backlog_full=%" PRIu64 " flow_table_full=%" PRIu64
 	       " half_open_expired=%" PRIu64 " handshake_invalid=%" PRIu64
 	       " rst_invalid=%" PRIu64 " challenge_acks=%" PRIu64
-	       " keepalive_probes=%" PRIu64 " heap_lock_recoveries=%" PRIu64 "\n",
+	       " keepalive_probes=%" PRIu64 " msgs_coalesced=%" PRIu64
+	       " heap_lock_recoveries=%" PRIu64 "\n",
 	       c->rx_packets, c->tx_packets, c->rx_dropped, c->rx_malformed,
 	       c->rx_no_flow, c->rx_duplicate, c->rx_beyond_window,
 	       c->tx_retransmits,
@@ -234,6 +235,7 @@ print_counters(const struct mn_counters *c)
 	       c->msgs_from_apps, c->msgs_to_apps, c->syn_backlog_full,
 	       c->flow_table_full, c->half_open_expired, c->handshake_invalid,
 	       c->rst_invalid, c->challenge_acks, c->keepalive_probes,
+	       c->msgs_coalesced,
 	       c->heap_lock_recoveries);
 }
 

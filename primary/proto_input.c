@@ -12,6 +12,7 @@
 
 #include "arp.h"
 #include "clock.h"
+#include "coalesce.h"
 #include "icmp.h"
 #include "mn_cksum.h"
 #include "mn_wire.h"
@@ -344,6 +345,33 @@ in_window(const struct mn_engine *e, const struct mn_flow *f, uint32_t seq)
 	       seq - f->rcv_nxt < mn_proto_rx_window(e, f);
 }
 
+/*
+ * The messages of a coalesced packet, taken apart on arrival (m stands for
+ * them from then on, linked by next_msg): in order they go on as they
+ * are, but never into the middle of a message.
+ */
+static void
+accept_coalesced(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *m,
+		 uint32_t count)
+{
+	struct rte_mbuf *next;
+
+	if (mn_reasm_held(&f->reasm) != 0) {
+		mn_share_rx_uncharge(f, mn_reasm_held(&f->reasm) + count);
+		mn_reasm_reset(&f->reasm);
+		for (; m != NULL; m = next) {
+			next = mn_msg_meta(m)->next_msg;
+			rte_pktmbuf_free(m);
+		}
+		e->state->counters.rx_dropped++;
+		return;
+	}
+	for (; m != NULL; m = next) {
+		next = mn_msg_meta(m)->next_msg;
+		mn_engine_deliver(e, f, m);
+	}
+}
+
 /* Hands one in-order segment to reassembly and, when complete, onwards. */
 static void
 accept_in_order(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *m,
@@ -353,6 +381,10 @@ accept_in_order(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *m,
 	struct rte_mbuf *msg;
 
 	f->rcv_nxt++;
+	if (flags & MN_PKT_F_COALESCED) {
+		accept_coalesced(e, f, m, msg_len);
+		return;
+	}
 	switch (mn_reasm_push(&f->reasm, m, flags, msg_len, &msg)) {
 	case MN_REASM_DONE:
 		mn_engine_deliver(e, f, msg);
@@ -365,6 +397,28 @@ accept_in_order(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *m,
 	case MN_REASM_MORE:
 		break;
 	}
+}
+
+/*
+ * A coalesced packet becomes its messages as it arrives, in or out of
+ * order, so that taking it apart later cannot fail for want of buffers:
+ * without them it is dropped unacknowledged, and comes again. It is then
+ * charged as the buffers it became (see on_data). False: *m is gone.
+ */
+static bool
+take_apart(struct mn_engine *e, struct mn_flow *f, const struct mn_pkt *p,
+	   struct rte_mbuf **m)
+{
+	struct rte_mbuf *msgs;
+
+	if (mn_coalesce_split(e->pool, *m, p->msg_len, &msgs) != 0) {
+		drop(e, *m);
+		return false;
+	}
+	rte_pktmbuf_free(*m);
+	*m = msgs;
+	mn_share_rx_charge(f, p->msg_len - 1);
+	return true;
 }
 
 static void
@@ -405,6 +459,8 @@ on_data(struct mn_engine *e, struct mn_flow *f, const struct mn_pkt *p,
 			drop(e, m);
 			return;
 		}
+		if ((p->flags & MN_PKT_F_COALESCED) && !take_apart(e, f, p, &m))
+			return;
 		slot->m = m;
 		f->rx_held++;
 		slot->flags = p->flags;
@@ -412,6 +468,8 @@ on_data(struct mn_engine *e, struct mn_flow *f, const struct mn_pkt *p,
 		mn_share_rx_charge(f, 1);
 		return;
 	}
+	if ((p->flags & MN_PKT_F_COALESCED) && !take_apart(e, f, p, &m))
+		return;
 	mn_share_rx_charge(f, 1);
 	f->ts_recent = p->ts;
 	f->rx_unacked++;

@@ -17,6 +17,7 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include "coalesce.h"
 #include "mn_cksum.h"
 #include "mn_wire.h"
 #include "proto.h"
@@ -347,15 +348,41 @@ send_window(const struct mn_engine *e, const struct mn_flow *f)
 	return RTE_MIN(w, mn_cc_window(&f->cc));
 }
 
+/*
+ * Packs the whole small messages queued after m into m's packet while they
+ * fit (coalesce.c); their buffers go back at once, and with them their
+ * part of the flow's send share.
+ */
+static void
+coalesce_queued(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *m)
+{
+	struct rte_mbuf *next;
+
+	while (mn_coalesce_fits(m, next = m->next, f->mss)) {
+		mn_coalesce_add(m, next);
+		m->next = next->next;
+		if (f->unsent_tail == next)
+			f->unsent_tail = m;
+		next->next = NULL;
+		rte_pktmbuf_free(next);
+		mn_share_tx_release(f, 1);
+		e->state->counters.msgs_coalesced++;
+	}
+	mn_coalesce_finish(m);
+}
+
 /* Turns the next unsent segment into a frame and sends it. */
 static void
 send_next(struct mn_engine *e, struct mn_flow *f, const struct frame_addr *a)
 {
 	struct rte_mbuf *m = f->unsent_head;
 	const struct mn_msg_meta *meta = mn_msg_meta(m);
-	uint32_t payload_len = m->data_len;
 	struct mn_tx_slot *slot = &f->tx[f->snd_nxt & f->tx_mask];
+	uint32_t payload_len;
 
+	if (mn_coalesce_fits(m, m->next, f->mss))
+		coalesce_queued(e, f, m);
+	payload_len = m->data_len;
 	f->unsent_head = m->next;
 	if (f->unsent_head == NULL)
 		f->unsent_tail = NULL;

@@ -49,6 +49,7 @@ counters_cb(const char *cmd __rte_unused, const char *params __rte_unused,
 	MN_TEL_U64("rst_invalid", c->rst_invalid);
 	MN_TEL_U64("challenge_acks", c->challenge_acks);
 	MN_TEL_U64("keepalive_probes", c->keepalive_probes);
+	MN_TEL_U64("msgs_coalesced", c->msgs_coalesced);
 	MN_TEL_U64("heap_lock_recoveries", c->heap_lock_recoveries);
 	MN_TEL_U64("arp_requests_sent", c->arp_requests_sent);
 	MN_TEL_U64("arp_replies_sent", c->arp_replies_sent);

@@ -851,6 +851,138 @@ START_TEST(lossy_link_in_both_directions_loses_nothing)
 }
 END_TEST
 
+/* Queues n small messages at once, of sizes 1 .. 300 B, from a to b. */
+static void
+queue_small(const struct mn_flow_tuple *t, unsigned int n, unsigned int salt)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		app_send(&a, t, 1 + (i * 37) % 300, salt + i);
+}
+
+static void
+expect_small(unsigned int n, unsigned int salt, unsigned int steps)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		app_expect(&b, 1 + (i * 37) % 300, salt + i, steps);
+}
+
+START_TEST(small_messages_queued_together_share_packets)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	unsigned int in_use = rte_mempool_in_use_count(pool);
+
+	queue_small(&t, 60, 0);
+	expect_small(60, 0, 20000);
+	ck_assert_uint_gt(a.state.counters.msgs_coalesced, 30);
+	ck_assert_uint_lt(ab.seen[MN_PKT_DATA], 30);
+	ck_assert_uint_eq(b.state.counters.msgs_to_apps, 60);
+	/* Every buffer back: the messages packed into others', and those the
+	 * receiver made of the packets. */
+	pump(100, STEP_NS);
+	ck_assert_uint_eq(rte_mempool_in_use_count(pool), in_use);
+	ck_assert_uint_eq(a.state.usage[0].tx_released, a.state.usage[0].tx_queued);
+}
+END_TEST
+
+START_TEST(one_message_at_a_time_goes_alone)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	unsigned int i;
+
+	for (i = 0; i < 50; i++) {
+		app_send(&a, &t, 64, i);
+		app_expect(&b, 64, i, 20000);
+	}
+	ck_assert_uint_eq(a.state.counters.msgs_coalesced, 0);
+	ck_assert_uint_eq(ab.seen[MN_PKT_DATA], 50);
+}
+END_TEST
+
+START_TEST(a_small_message_behind_a_large_one_is_not_packed_into_it)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+
+	/* The last segment of a long message has room, but is not a whole
+	 * message: the small ones after it share a packet of their own. */
+	app_send(&a, &t, 3 * a.state.mss + 10, 1);
+	queue_small(&t, 5, 2);
+	app_expect(&b, 3 * a.state.mss + 10, 1, 20000);
+	expect_small(5, 2, 20000);
+	ck_assert_uint_eq(a.state.counters.msgs_coalesced, 4);
+}
+END_TEST
+
+START_TEST(coalesced_packets_survive_loss_reordering_and_duplicates)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	unsigned int in_use = rte_mempool_in_use_count(pool), round;
+
+	ab.rule = lossy;
+	ba.rule = lossy;
+	for (round = 0; round < 10; round++) {
+		queue_small(&t, 60, round * 100);
+		expect_small(60, round * 100, 200000);
+	}
+	ck_assert_uint_gt(a.state.counters.msgs_coalesced, 0);
+	ck_assert_uint_gt(a.state.counters.tx_retransmits, 0);
+	ck_assert_uint_gt(b.state.counters.rx_duplicate, 0);
+	ck_assert_uint_eq(b.state.counters.msgs_to_apps, 600);
+	ab.rule = NULL;
+	ba.rule = NULL;
+	ck_assert_int_eq(request(&a, MN_CTRL_CLOSE, &t, STEP_NS, 10), 0);
+	app_expect_event(&b, MN_MSG_EV_CLOSED, 100000);
+	pump(1000, STEP_NS);
+	ck_assert_uint_eq(rte_mempool_in_use_count(pool), in_use);
+}
+END_TEST
+
+/* Drops every copy of A's first data packet of the flow. */
+static uint32_t lost_seq;
+
+static enum verdict
+drop_one_seq(const struct frame_info *fi)
+{
+	const struct mn_hdr *h = rte_pktmbuf_mtod_offset(fi->m, struct mn_hdr *,
+		MN_WIRE_HDRS_LEN - sizeof(struct mn_hdr));
+
+	return fi->type == MN_PKT_DATA && rte_be_to_cpu_32(h->seq) == lost_seq ?
+	       DROP : PASS;
+}
+
+START_TEST(held_coalesced_packets_are_freed_with_their_flow)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_key kb = { IP_B, IP_A, LISTEN_PORT, t.src_port };
+	unsigned int in_use = rte_mempool_in_use_count(pool);
+	struct mn_flow *fb = mn_flow_lookup(&b.e.flows, &kb);
+
+	/* A's first packet never arrives: the coalesced ones after it wait at
+	 * B, taken apart, until A gives the flow up and B's flow ends. */
+	lost_seq = fb->rcv_nxt;
+	ab.rule = drop_one_seq;
+	app_send(&a, &t, 64, 0);
+	pump(1, STEP_NS);
+	queue_small(&t, 60, 1);
+	pump(200, STEP_NS);
+	ck_assert_uint_gt(fb->rx_held, 0);
+	ck_assert_uint_gt(b.e.channels[0].share.rx_held, fb->rx_held);
+	pump(20000, MN_NS_PER_MS);
+	ck_assert_ptr_null(mn_flow_lookup(&b.e.flows, &kb));
+	app_expect_event(&b, MN_MSG_EV_RESET, 10);
+	pump(10, STEP_NS); /* the engine sees what the application took */
+	ck_assert_uint_eq(b.e.channels[0].share.rx_held, 0);
+	ck_assert_uint_eq(b.state.counters.msgs_to_apps, 1);
+	/* A gave up the flow and told its application so. */
+	app_expect_event(&a, MN_MSG_EV_RESET, 10);
+	pump(10, STEP_NS);
+	ck_assert_uint_eq(rte_mempool_in_use_count(pool), in_use);
+}
+END_TEST
+
 /* Moves both directions of an idle flow to just below the wrap of 2^32. */
 static void
 shift_sequence_space(const struct mn_flow_tuple *t)
@@ -1989,6 +2121,15 @@ transport_suite(void)
 	tcase_add_test(tc, peers_with_different_mtus_use_the_smaller_mss);
 	tcase_add_test(tc, a_message_cut_larger_than_the_peer_takes_is_not_sent);
 	tcase_add_test(tc, the_mss_a_peer_offers_is_bounded);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("coalescing");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, small_messages_queued_together_share_packets);
+	tcase_add_test(tc, one_message_at_a_time_goes_alone);
+	tcase_add_test(tc, a_small_message_behind_a_large_one_is_not_packed_into_it);
+	tcase_add_test(tc, coalesced_packets_survive_loss_reordering_and_duplicates);
+	tcase_add_test(tc, held_coalesced_packets_are_freed_with_their_flow);
 	suite_add_tcase(s, tc);
 	return s;
 }
