@@ -2046,15 +2046,24 @@ START_TEST(full_flow_table_is_told_apart_from_no_listener)
 }
 END_TEST
 
+/* A case whose tests each start with two fresh engines (setup). */
+static TCase *
+two_engines_case(const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	return tc;
+}
+
 static Suite *
 transport_suite(void)
 {
 	Suite *s = suite_create("transport");
-	TCase *tc = tcase_create("two engines");
+	TCase *tc = two_engines_case("two engines");
 
 	pool = mn_unit_pool("transport_pool", 32767);
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, handshake_opens_a_flow_on_both_sides);
 	tcase_add_test(tc, connect_to_closed_port_is_refused);
 	tcase_add_test(tc, connect_to_absent_host_is_unreachable);
@@ -2098,9 +2107,7 @@ transport_suite(void)
 	tcase_add_test(tc, send_share_bounds_what_waits_beyond_one_message);
 	tcase_add_test(tc, busy_tenant_leaves_engine_time_to_another);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("hostile network");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
+	tc = two_engines_case("hostile network");
 	tcase_add_test(tc, syn_flood_fills_only_its_listeners_backlog);
 	tcase_add_test(tc, half_open_table_bounds_the_host);
 	tcase_add_test(tc, handshake_needs_the_ack_of_our_isn);
@@ -2115,16 +2122,12 @@ transport_suite(void)
 	tcase_add_test(tc, forged_refusal_does_not_fail_a_connect);
 	tcase_add_test(tc, ack_half_the_sequence_space_away_acks_nothing);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("mss");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
+	tc = two_engines_case("mss");
 	tcase_add_test(tc, peers_with_different_mtus_use_the_smaller_mss);
 	tcase_add_test(tc, a_message_cut_larger_than_the_peer_takes_is_not_sent);
 	tcase_add_test(tc, the_mss_a_peer_offers_is_bounded);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("coalescing");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
+	tc = two_engines_case("coalescing");
 	tcase_add_test(tc, small_messages_queued_together_share_packets);
 	tcase_add_test(tc, one_message_at_a_time_goes_alone);
 	tcase_add_test(tc, a_small_message_behind_a_large_one_is_not_packed_into_it);
