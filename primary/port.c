@@ -35,17 +35,23 @@ mn_port_find(uint16_t *port_id, char err[MN_PORT_ERR_LEN])
 }
 
 /*
- * PMDs known to copy a frame out and free their reference in the same
- * tx_burst, so the engine may hand them the frame a flow keeps for
- * retransmission. Not af_xdp: its zero-copy path loses an mbuf with a
- * second reference. Not a NIC driver yet: some rewrite a shared frame for
- * offloads, and none is measured here.
+ * PMDs known only to read a frame they send and then drop their reference,
+ * so the engine may hand them the frame a flow keeps for retransmission
+ * (a frame still held when it is resent is copied then: slot_own_frame).
+ * af_packet and memif copy it out within tx_burst; af_xdp in zero-copy
+ * mode puts the buffer itself on the kernel's ring and frees its reference
+ * when the kernel completes it (DPDK 22.11 af_xdp_tx_zc, pull_umem_cq).
+ * af_xdp once seemed to lose such frames: those were buffers outside its
+ * umem, before the pool was laid out in one piece (pool.c). Not a NIC
+ * driver yet: some rewrite a shared frame for offloads, and none is
+ * measured here.
  */
 static bool
 driver_shares_frames(const char *driver)
 {
 	return strcmp(driver, "net_af_packet") == 0 ||
-	       strcmp(driver, "net_memif") == 0;
+	       strcmp(driver, "net_memif") == 0 ||
+	       strcmp(driver, "net_af_xdp") == 0;
 }
 
 static int

@@ -4,11 +4,10 @@
  * Data segments arrive from applications with room for every header in
  * front of the payload, so headers are prepended in place. The flow keeps
  * that frame until the peer acknowledges it. The NIC gets the frame itself
- * with a second reference where the PMD copies it out and lets go at once
- * (af_packet, memif), and a copy elsewhere: af_xdp in zero-copy mode loses
- * mbufs with a second reference. A retransmission rewrites the frame's
- * feedback and clock, so a frame the NIC still holds is first replaced by
- * a copy of its own.
+ * with a second reference where the PMD only reads it and then lets go
+ * (af_packet, memif, af_xdp: port.c), and a copy elsewhere. A
+ * retransmission rewrites the frame's feedback and clock, so a frame the
+ * NIC still holds is first replaced by a copy of its own.
  */
 #include <stdbool.h>
 #include <string.h>

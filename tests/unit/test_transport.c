@@ -161,7 +161,7 @@ node_init(struct node *n, uint32_t ip)
 	mn_engine_set_flow_usage(&n->e, n->flow_usage);
 	/* The simulated wire copies each frame and drops its reference, as
 	 * af_packet does: the engines may share kept frames with it (the
-	 * tests of the copying path, af_xdp's, turn this off). */
+	 * tests of the copying path, a NIC driver's, turn this off). */
 	n->e.ifc.tx_shares_frames = true;
 	mn_engine_set_channel(&n->e, 0, n->app_tx, n->app_rx);
 	cmd.msg.op = MN_CTRL_ATTACH;
