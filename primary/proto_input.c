@@ -349,12 +349,15 @@ static void
 accept_in_order(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *m,
 		uint8_t flags, uint32_t msg_len)
 {
+	struct mn_flow_counts *c = &mn_flow_stats_of(&e->flows, f)->counts;
 	uint32_t held = mn_reasm_held(&f->reasm);
 	struct rte_mbuf *msg;
 
 	f->rcv_nxt++;
+	mn_stats_add(&c->rx_bytes, m->data_len);
 	switch (mn_reasm_push(&f->reasm, m, flags, msg_len, &msg)) {
 	case MN_REASM_DONE:
+		mn_stats_add(&c->rx_msgs, 1);
 		mn_engine_deliver(e, f, msg);
 		break;
 	case MN_REASM_ERROR:

@@ -355,7 +355,11 @@ send_next(struct mn_engine *e, struct mn_flow *f, const struct frame_addr *a)
 	const struct mn_msg_meta *meta = mn_msg_meta(m);
 	uint32_t payload_len = m->data_len;
 	struct mn_tx_slot *slot = &f->tx[f->snd_nxt & f->tx_mask];
+	struct mn_flow_counts *c = &mn_flow_stats_of(&e->flows, f)->counts;
 
+	mn_stats_add(&c->tx_bytes, payload_len);
+	if (meta->seg_flags & MN_PKT_F_MSG_LAST)
+		mn_stats_add(&c->tx_msgs, 1);
 	f->unsent_head = m->next;
 	if (f->unsent_head == NULL)
 		f->unsent_tail = NULL;
@@ -439,6 +443,7 @@ resend(struct mn_engine *e, struct mn_flow *f, uint32_t seq)
 	slot->sent_at = e->now;
 	tx_kept(e, slot->m);
 	e->state->counters.tx_retransmits++;
+	mn_stats_add(&mn_flow_stats_of(&e->flows, f)->counts.retransmits, 1);
 }
 
 uint32_t
