@@ -41,8 +41,10 @@ export UBSAN_OPTIONS ?= print_stacktrace=1
 endif
 WARN   := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
+# machnetd tells its version on the telemetry socket (/machnet/info).
+VERSION_CFLAGS := -DMN_VERSION='"$(VERSION)"'
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DALLOW_EXPERIMENTAL_API $(WARN) $(CFLAGS) -fPIC \
-	-Icommon -Iprimary -Isecondary $(DPDK_CFLAGS)
+	$(VERSION_CFLAGS) -Icommon -Iprimary -Isecondary $(DPDK_CFLAGS)
 
 COMMON_SRC    := $(wildcard common/*.c)
 PRIMARY_SRC   := $(filter-out primary/main.c,$(wildcard primary/*.c))
@@ -200,7 +202,7 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 # RTE_LIBRTE_MBUF_DEBUG: DPDK's inline mbuf functions check each mbuf.
 FUZZ_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -DALLOW_EXPERIMENTAL_API \
 	-DRTE_LIBRTE_MBUF_DEBUG $(WARN) -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) \
-	-Icommon -Iprimary -Isecondary $(DPDK_CFLAGS)
+	$(VERSION_CFLAGS) -Icommon -Iprimary -Isecondary $(DPDK_CFLAGS)
 FUZZ_LIBS    := $(DPDK_LIBS) -lrte_net_ring $(BSD_LIBS) -lpthread -lm
 fuzz_obj      = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(1))
 FUZZ_LIB_OBJ := $(call fuzz_obj,$(PRIMARY_SRC) $(COMMON_SRC))

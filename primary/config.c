@@ -159,6 +159,12 @@ struct loader {
 	char *err;
 };
 
+const char *
+mn_config_idle_name(enum mn_idle_mode mode)
+{
+	return idle_names[mode];
+}
+
 void
 mn_config_defaults(struct mn_config *cfg)
 {

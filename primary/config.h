@@ -100,6 +100,9 @@ struct mn_config {
 	unsigned int n_static_arp;
 };
 
+/* "spin", "yield" or "sleep", as engine.idle says it. */
+const char *mn_config_idle_name(enum mn_idle_mode mode);
+
 /* Fills every field with its default; ip stays 0 (required). */
 void mn_config_defaults(struct mn_config *cfg);
 

@@ -211,6 +211,9 @@ static int
 to_app(struct mn_engine *e, struct mn_engine_channel *ch,
        const struct mn_flow *f, struct rte_mbuf *msg)
 {
+	struct mn_channel_counts *c = &e->channel_stats[ch - e->channels].counts;
+	bool event = mn_msg_meta(msg)->event != MN_MSG_EV_NONE;
+	uint32_t len = msg->pkt_len;
 	struct mn_rx_note *note;
 
 	/*
@@ -230,6 +233,10 @@ to_app(struct mn_engine *e, struct mn_engine_channel *ch,
 	if (rte_ring_sp_enqueue(ch->to_app, msg) != 0)
 		return -1;
 	ch->notes_head++;
+	if (!event) {
+		mn_stats_add(&c->rx_msgs, 1);
+		mn_stats_add(&c->rx_bytes, len);
+	}
 	return 0;
 }
 
@@ -446,6 +453,20 @@ watch_pool(struct mn_engine *e)
 	}
 }
 
+/* What each channel holds of its receive share, for telemetry. */
+static void
+publish_channels(struct mn_engine *e)
+{
+	uint16_t n;
+
+	for (n = 0; n < e->n_active; n++) {
+		uint16_t i = e->active[n];
+
+		mn_stats_set(&e->channel_stats[i].counts.rx_held,
+			     e->channels[i].share.rx_held);
+	}
+}
+
 static void
 timers(struct mn_engine *e)
 {
@@ -460,7 +481,12 @@ timers(struct mn_engine *e)
 
 		if (f->state >= MN_FLOW_ESTABLISHED)
 			mn_engine_flow_timer(e, f);
+		/* Once a tick, not as they change: a few stores per flow per
+		 * millisecond, none per packet. A flow its timer ended is gone. */
+		if (f->state != MN_FLOW_FREE)
+			mn_flow_stats_refresh(mn_flow_stats_of(&e->flows, f), f);
 	}
+	publish_channels(e);
 	if (e->now >= e->next_arp_age) {
 		mn_arp_age(&e->arp, e->now);
 		e->next_arp_age = e->now + MN_ARP_AGE_PERIOD_NS;

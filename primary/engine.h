@@ -27,6 +27,7 @@
 #include "listen.h"
 #include "mn_state.h"
 #include "share.h"
+#include "stats.h"
 
 #define MN_BURST 32
 /* Segments taken from one channel's ring per pass (at least one message):
@@ -88,6 +89,8 @@ struct mn_engine {
 	uint64_t challenge_second;
 	uint32_t challenges;
 	struct mn_engine_channel channels[MN_MAX_CHANNELS];
+	/* what telemetry may read of each channel (stats.h) */
+	struct mn_channel_stats channel_stats[MN_MAX_CHANNELS];
 	/* attached channels' indices, so an idle pass does not scan all slots */
 	uint16_t active[MN_MAX_CHANNELS];
 	uint16_t n_active;

@@ -74,6 +74,8 @@ take_from_app(struct mn_engine *e, uint16_t idx, struct rte_mbuf *msg)
 		rte_pktmbuf_free(msg);
 		return;
 	}
+	mn_stats_add(&e->channel_stats[idx].counts.tx_msgs, 1);
+	mn_stats_add(&e->channel_stats[idx].counts.tx_bytes, msg->pkt_len);
 	mn_flow_queue_msg(f, msg);
 	/* A window that the last ack closed armed no probe, for nothing
 	 * waited then: without one this message would wait for good. */
@@ -165,6 +167,8 @@ do_attach(struct mn_engine *e, struct mn_cmd *cmd)
 	drain_ring(ch->to_app);
 	drop_backlog(ch);
 	mn_engine_channel_reset_share(e, (uint16_t)cmd->msg.channel);
+	mn_channel_stats_reset(&e->channel_stats[cmd->msg.channel],
+			       cmd->msg.generation);
 	ch->generation = cmd->msg.generation;
 	mn_engine_channel_activate(e, (uint16_t)cmd->msg.channel, true);
 	complete(e, cmd, 0);
@@ -201,6 +205,7 @@ static void
 do_listen(struct mn_engine *e, struct mn_cmd *cmd)
 {
 	const struct mn_flow_tuple *t = &cmd->msg.flow;
+	int status;
 
 	if (t->src_port == 0) {
 		complete(e, cmd, EINVAL);
@@ -210,9 +215,11 @@ do_listen(struct mn_engine *e, struct mn_cmd *cmd)
 		complete(e, cmd, EADDRNOTAVAIL);
 		return;
 	}
-	complete(e, cmd, mn_listen_add(&e->listeners, t->src_port,
-				       (uint16_t)cmd->msg.channel,
-				       cmd->msg.generation));
+	status = mn_listen_add(&e->listeners, t->src_port,
+			       (uint16_t)cmd->msg.channel, cmd->msg.generation);
+	if (status == 0)
+		mn_stats_add(&e->channel_stats[cmd->msg.channel].counts.listeners, 1);
+	complete(e, cmd, status);
 }
 
 /*

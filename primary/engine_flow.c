@@ -21,6 +21,7 @@ mn_engine_flow_start(struct mn_engine *e, struct mn_flow *f, uint32_t isn)
 		    (uint64_t)cfg->rto_min_us * MN_NS_PER_US,
 		    (uint64_t)cfg->rto_max_us * MN_NS_PER_US);
 	mn_cc_init(&f->cc, &e->cc);
+	mn_flow_stats_open(mn_flow_stats_of(&e->flows, f), f, e->now);
 }
 
 void
@@ -94,6 +95,7 @@ mn_engine_flow_timer(struct mn_engine *e, struct mn_flow *f)
 	if (f->rto_at == 0 || e->now < f->rto_at)
 		return;
 	e->state->counters.rto_expiries++;
+	mn_stats_add(&mn_flow_stats_of(&e->flows, f)->counts.timeouts, 1);
 	if (++f->retries > e->cfg->max_retries) {
 		/* The peer (or its machnetd) is gone: say so on both ends. */
 		if (f->state != MN_FLOW_FIN_SENT)

@@ -14,6 +14,7 @@
 #include "flow.h"
 #include "mn_wire.h"
 #include "share.h"
+#include "stats.h"
 
 struct rte_hash *
 mn_flow_key_hash_create(const char *name, uint32_t entries)
@@ -47,8 +48,11 @@ mn_flow_table_init(struct mn_flow_table *t, const char *name, uint32_t capacity,
 	t->hash = mn_flow_key_hash_create(name, capacity);
 	t->flows = calloc(capacity, sizeof(*t->flows));
 	t->live = calloc(capacity, sizeof(*t->live));
-	if (t->hash == NULL || t->flows == NULL || t->live == NULL)
+	t->stats = aligned_alloc(RTE_CACHE_LINE_SIZE, capacity * sizeof(*t->stats));
+	if (t->hash == NULL || t->flows == NULL || t->live == NULL ||
+	    t->stats == NULL)
 		goto fail;
+	memset(t->stats, 0, capacity * sizeof(*t->stats));
 	/* Allocated once: the engine never waits on an allocator. */
 	for (i = 0; i < capacity; i++) {
 		struct mn_flow *f = &t->flows[i];
@@ -81,6 +85,7 @@ mn_flow_table_free(struct mn_flow_table *t)
 	}
 	free(t->flows);
 	free(t->live);
+	free(t->stats);
 	rte_hash_free(t->hash);
 	memset(t, 0, sizeof(*t));
 }
@@ -185,6 +190,7 @@ mn_flow_destroy(struct mn_flow_table *t, struct mn_flow *f)
 	/* Its application's library must not count on this slot any more. */
 	if (f->usage != NULL)
 		f->usage->serial = 0;
+	mn_flow_stats_close(mn_flow_stats_of(t, f));
 	rte_hash_del_key(t->hash, &f->key);
 	f->state = MN_FLOW_FREE;
 	last = t->live[--t->count];

@@ -25,6 +25,7 @@
 
 struct mn_share;
 struct mn_flow_usage;
+struct mn_flow_stats;
 
 #define MN_FLOW_NONE UINT32_MAX
 #define MN_CHANNEL_NONE UINT16_MAX
@@ -132,6 +133,8 @@ struct mn_flow_table {
 	/* indices of the live flows, in live[0..count), so that timers and
 	 * channel sweeps visit only those and not the whole table */
 	uint32_t *live;
+	/* per slot, what telemetry may read of its flow (stats.h) */
+	struct mn_flow_stats *stats;
 };
 
 /* The i-th live flow, i < count. Destroying it moves the last live flow

@@ -271,6 +271,28 @@ fail(const char *what, const char *why)
 	return 1;
 }
 
+/* What the telemetry commands read, once the engine and the port are up. */
+static int
+telemetry_start(const struct mn_config *cfg, const struct mn_state *state,
+		struct rte_mempool *pool, const struct mn_engine *e,
+		const struct timespec *started)
+{
+	struct mn_telemetry_src src = {
+		.cfg = cfg,
+		.state = state,
+		.pool = pool,
+		.flows = e->flows.stats,
+		.flow_slots = e->flows.capacity,
+		.channels = e->channel_stats,
+		.mac = e->ifc.mac,
+		.started = *started,
+	};
+
+	if (mn_port_describe(e->ifc.port_id, &src.port) != 0)
+		return -1;
+	return mn_telemetry_init(&src);
+}
+
 /*
  * Another process maps the instance's files: a live machnetd of the same
  * instance, or applications of one that died. Says which, in one line.
@@ -306,11 +328,13 @@ main(int argc, char **argv)
 	struct mn_state *state;
 	struct mn_flow_usage *flow_usage;
 	struct mn_port_mtu port_mtu;
+	struct timespec started;
 	uint32_t mss;
 	uint16_t port_id;
 	int n_overrides, n_eal;
 	bool heap_guarded;
 
+	clock_gettime(CLOCK_MONOTONIC, &started);
 	if (overrides == NULL || parse_args(argc, argv, &path, overrides, &n_overrides) != 0)
 		return 2;
 	if (mn_config_load(&cfg, path, overrides, n_overrides, err) != 0) {
@@ -357,8 +381,6 @@ main(int argc, char **argv)
 		fprintf(stderr, "machnetd: heap guard off (%s): an application "
 			"killed while it joins can stop later ones from starting\n",
 			err);
-	if (mn_telemetry_init(state, pool) != 0)
-		return fail("telemetry", "cannot register /machnet/counters");
 	if (mn_port_init(&cfg, port_id, pool, &ifc, port_err) != 0)
 		return fail("port", port_err);
 	if (mn_control_init(&control, state, MN_CONTROL_RING,
@@ -371,6 +393,8 @@ main(int argc, char **argv)
 	mn_engine_set_flow_usage(&engine, flow_usage);
 	if (channel_rings_create(&cfg, &engine) != 0)
 		return fail("cannot create channel rings", rte_strerror(rte_errno));
+	if (telemetry_start(&cfg, state, pool, &engine, &started) != 0)
+		return fail("telemetry", "cannot register its commands");
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (mn_control_start(&control) != 0)
@@ -390,6 +414,8 @@ main(int argc, char **argv)
 	/* stdout is often a file, fully buffered: keep the counters in the log
 	 * even if the teardown below dies. */
 	fflush(stdout);
+	/* The engine's tables go: telemetry must be done reading them. */
+	mn_telemetry_stop();
 	mn_engine_free(&engine);
 	mn_port_stop(&ifc);
 	/*

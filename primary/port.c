@@ -13,7 +13,6 @@
 
 #include "pool.h"
 #include "port.h"
-#include "port_offload.h"
 
 int
 mn_port_find(uint16_t *port_id, char err[MN_PORT_ERR_LEN])
@@ -155,6 +154,19 @@ mn_port_uses_physical_addresses(uint16_t port_id)
 	if (rte_eth_dev_info_get(port_id, &info) != 0)
 		return true;
 	return strcmp(rte_bus_name(rte_dev_bus(info.device)), "vdev") != 0;
+}
+
+int
+mn_port_describe(uint16_t port_id, struct mn_port_desc *d)
+{
+	struct rte_eth_dev_info info;
+
+	if (rte_eth_dev_info_get(port_id, &info) != 0)
+		return -1;
+	snprintf(d->driver, sizeof(d->driver), "%s", info.driver_name);
+	mn_port_offloads_of(info.rx_offload_capa, info.tx_offload_capa,
+			    &d->offloads);
+	return 0;
 }
 
 void

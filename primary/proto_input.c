@@ -351,8 +351,8 @@ in_window(const struct mn_engine *e, const struct mn_flow *f, uint32_t seq)
  * are, but never into the middle of a message.
  */
 static void
-accept_coalesced(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *m,
-		 uint32_t count)
+accept_coalesced(struct mn_engine *e, struct mn_flow *f,
+		 struct mn_flow_counts *c, struct rte_mbuf *m, uint32_t count)
 {
 	struct rte_mbuf *next;
 
@@ -368,6 +368,8 @@ accept_coalesced(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *m,
 	}
 	for (; m != NULL; m = next) {
 		next = mn_msg_meta(m)->next_msg;
+		mn_stats_add(&c->rx_bytes, m->data_len);
+		mn_stats_add(&c->rx_msgs, 1);
 		mn_engine_deliver(e, f, m);
 	}
 }
@@ -377,16 +379,19 @@ static void
 accept_in_order(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *m,
 		uint8_t flags, uint32_t msg_len)
 {
+	struct mn_flow_counts *c = &mn_flow_stats_of(&e->flows, f)->counts;
 	uint32_t held = mn_reasm_held(&f->reasm);
 	struct rte_mbuf *msg;
 
 	f->rcv_nxt++;
 	if (flags & MN_PKT_F_COALESCED) {
-		accept_coalesced(e, f, m, msg_len);
+		accept_coalesced(e, f, c, m, msg_len);
 		return;
 	}
+	mn_stats_add(&c->rx_bytes, m->data_len);
 	switch (mn_reasm_push(&f->reasm, m, flags, msg_len, &msg)) {
 	case MN_REASM_DONE:
+		mn_stats_add(&c->rx_msgs, 1);
 		mn_engine_deliver(e, f, msg);
 		break;
 	case MN_REASM_ERROR:

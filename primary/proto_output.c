@@ -370,6 +370,21 @@ coalesce_queued(struct mn_engine *e, struct mn_flow *f, struct rte_mbuf *m)
 	mn_coalesce_finish(m);
 }
 
+/* The messages and their bytes a segment carries, for the flow's record. */
+static void
+count_sent(struct mn_flow_counts *c, const struct mn_msg_meta *meta,
+	   uint32_t payload_len)
+{
+	if (meta->seg_flags & MN_PKT_F_COALESCED) {
+		mn_stats_add(&c->tx_bytes, payload_len - MN_COALESCE_REC_HDR * meta->msg_len);
+		mn_stats_add(&c->tx_msgs, meta->msg_len);
+		return;
+	}
+	mn_stats_add(&c->tx_bytes, payload_len);
+	if (meta->seg_flags & MN_PKT_F_MSG_LAST)
+		mn_stats_add(&c->tx_msgs, 1);
+}
+
 /* Turns the next unsent segment into a frame and sends it. */
 static void
 send_next(struct mn_engine *e, struct mn_flow *f, const struct frame_addr *a)
@@ -377,11 +392,13 @@ send_next(struct mn_engine *e, struct mn_flow *f, const struct frame_addr *a)
 	struct rte_mbuf *m = f->unsent_head;
 	const struct mn_msg_meta *meta = mn_msg_meta(m);
 	struct mn_tx_slot *slot = &f->tx[f->snd_nxt & f->tx_mask];
+	struct mn_flow_counts *c = &mn_flow_stats_of(&e->flows, f)->counts;
 	uint32_t payload_len;
 
 	if (mn_coalesce_fits(m, m->next, f->mss))
 		coalesce_queued(e, f, m);
 	payload_len = m->data_len;
+	count_sent(c, meta, payload_len);
 	f->unsent_head = m->next;
 	if (f->unsent_head == NULL)
 		f->unsent_tail = NULL;
@@ -465,6 +482,7 @@ resend(struct mn_engine *e, struct mn_flow *f, uint32_t seq)
 	slot->sent_at = e->now;
 	tx_kept(e, slot->m);
 	e->state->counters.tx_retransmits++;
+	mn_stats_add(&mn_flow_stats_of(&e->flows, f)->counts.retransmits, 1);
 }
 
 uint32_t

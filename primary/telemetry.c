@@ -1,16 +1,132 @@
 /*
- * telemetry.c: answers /machnet/counters on DPDK's telemetry socket with the
- * engine's counters, the free buffers of the shared pool and the attached
- * channels. The engine is never asked: the counters live in the state
- * memzone and are read as they stand (each is one aligned 64-bit word, so
- * a reader sees an old or a new value, never a torn one).
+ * telemetry.c: machnetd's commands on DPDK's telemetry socket.
+ *
+ * /machnet/counters and /machnet/info read the state memzone, the pool and
+ * the configuration as they stand (each counter is one aligned 64-bit
+ * word, so a reader sees an old or a new value, never a torn one).
+ * /machnet/flows and /machnet/channels copy the engine's records out as
+ * stats.h allows, without a lock on the engine's side, and answer in
+ * columns, one array per field with one entry per flow or channel: DPDK
+ * 22.11's telemetry nests nothing but arrays of plain values in a reply.
+ *
+ * Several clients may ask at once, each answered on a thread of its own,
+ * so nothing here is written after init but the gate.
  */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_rwlock.h>
 #include <rte_telemetry.h>
 
+#include "clock.h"
 #include "telemetry.h"
 
-static const struct mn_state *tm_state;
-static struct rte_mempool *tm_pool;
+/* Flows in one reply of /machnet/flows: their columns fit DPDK's 16 KiB
+ * reply whatever their figures; "next" says where the rest start. */
+#define MN_TEL_FLOWS_PER_REPLY 32
+#define MN_TEL_ADDR_LEN sizeof("255.255.255.255:65535")
+
+static struct mn_telemetry_src tm;
+/*
+ * The engine's tables are freed when machnetd stops, while this thread
+ * may still be answering: readers of the records hold the lock shared,
+ * and mn_telemetry_stop takes it alone to close the gate. The engine
+ * never touches it.
+ */
+static rte_rwlock_t tm_gate = RTE_RWLOCK_INITIALIZER;
+static bool tm_records_open;
+
+static bool
+records_enter(void)
+{
+	rte_rwlock_read_lock(&tm_gate);
+	if (tm_records_open)
+		return true;
+	rte_rwlock_read_unlock(&tm_gate);
+	return false;
+}
+
+static void
+records_leave(void)
+{
+	rte_rwlock_read_unlock(&tm_gate);
+}
+
+struct column {
+	const char *name;
+	enum rte_tel_value_type type;
+};
+
+static void
+columns_free(struct rte_tel_data **col, unsigned int n)
+{
+	while (n-- > 0)
+		rte_tel_data_free(col[n]);
+}
+
+/* One empty array per column; false, with nothing left allocated, if
+ * there is no memory for them. */
+static bool
+columns_start(struct rte_tel_data **col, const struct column *def,
+	      unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		col[i] = rte_tel_data_alloc();
+		if (col[i] == NULL) {
+			columns_free(col, i);
+			return false;
+		}
+		rte_tel_data_start_array(col[i], def[i].type);
+	}
+	return true;
+}
+
+/* Hands the columns to the reply, which frees them once sent. */
+static void
+columns_add(struct rte_tel_data *d, struct rte_tel_data **col,
+	    const struct column *def, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (rte_tel_data_add_dict_container(d, def[i].name, col[i], 0) != 0)
+			rte_tel_data_free(col[i]);
+}
+
+static const char *
+ipv4(char *buf, size_t len, uint32_t ip)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255,
+		 (ip >> 8) & 255, ip & 255);
+	return buf;
+}
+
+static const char *
+endpoint(char buf[MN_TEL_ADDR_LEN], uint32_t ip, uint16_t port)
+{
+	char addr[16];
+
+	snprintf(buf, MN_TEL_ADDR_LEN, "%s:%u", ipv4(addr, sizeof(addr), ip), port);
+	return buf;
+}
+
+static const char *
+flow_state_name(uint8_t state)
+{
+	static const char *const names[] = {
+		[MN_FLOW_ARP_WAIT] = "arp_wait",
+		[MN_FLOW_SYN_SENT] = "syn_sent",
+		[MN_FLOW_ESTABLISHED] = "established",
+		[MN_FLOW_CLOSING] = "closing",
+		[MN_FLOW_FIN_SENT] = "fin_sent",
+	};
+
+	return state < RTE_DIM(names) && names[state] != NULL ? names[state] : "?";
+}
 
 static unsigned int
 attached_channels(const struct mn_state *s)
@@ -26,7 +142,7 @@ static int
 counters_cb(const char *cmd __rte_unused, const char *params __rte_unused,
 	    struct rte_tel_data *d)
 {
-	const struct mn_counters *c = &tm_state->counters;
+	const struct mn_counters *c = &tm.state->counters;
 
 	rte_tel_data_start_dict(d);
 #define MN_TEL_U64(name, value) rte_tel_data_add_dict_u64(d, name, value)
@@ -56,18 +172,297 @@ counters_cb(const char *cmd __rte_unused, const char *params __rte_unused,
 	MN_TEL_U64("icmp_echo_replies", c->icmp_echo_replies);
 	MN_TEL_U64("msgs_from_apps", c->msgs_from_apps);
 	MN_TEL_U64("msgs_to_apps", c->msgs_to_apps);
-	MN_TEL_U64("pool_size", tm_pool->size);
-	MN_TEL_U64("pool_free", rte_mempool_avail_count(tm_pool));
-	MN_TEL_U64("channels_attached", attached_channels(tm_state));
+	MN_TEL_U64("pool_size", tm.pool->size);
+	MN_TEL_U64("pool_free", rte_mempool_avail_count(tm.pool));
+	MN_TEL_U64("channels_attached", attached_channels(tm.state));
 #undef MN_TEL_U64
 	return 0;
 }
 
-int
-mn_telemetry_init(const struct mn_state *state, struct rte_mempool *pool)
+enum {
+	F_SLOT, F_LOCAL, F_REMOTE, F_CHANNEL, F_STATE, F_CWND, F_SRTT, F_RTO,
+	F_MSS, F_TX_MSGS, F_TX_BYTES, F_RX_MSGS, F_RX_BYTES, F_RETRANSMITS,
+	F_TIMEOUTS, F_AGE, F_COLUMNS
+};
+
+static const struct column flow_columns[F_COLUMNS] = {
+	[F_SLOT] = { "slot", RTE_TEL_U64_VAL },
+	[F_LOCAL] = { "local", RTE_TEL_STRING_VAL },
+	[F_REMOTE] = { "remote", RTE_TEL_STRING_VAL },
+	[F_CHANNEL] = { "channel", RTE_TEL_INT_VAL },
+	[F_STATE] = { "state", RTE_TEL_STRING_VAL },
+	[F_CWND] = { "cwnd_milli", RTE_TEL_U64_VAL },
+	[F_SRTT] = { "srtt_us", RTE_TEL_U64_VAL },
+	[F_RTO] = { "rto_us", RTE_TEL_U64_VAL },
+	[F_MSS] = { "mss", RTE_TEL_U64_VAL },
+	[F_TX_MSGS] = { "tx_msgs", RTE_TEL_U64_VAL },
+	[F_TX_BYTES] = { "tx_bytes", RTE_TEL_U64_VAL },
+	[F_RX_MSGS] = { "rx_msgs", RTE_TEL_U64_VAL },
+	[F_RX_BYTES] = { "rx_bytes", RTE_TEL_U64_VAL },
+	[F_RETRANSMITS] = { "retransmits", RTE_TEL_U64_VAL },
+	[F_TIMEOUTS] = { "timeouts", RTE_TEL_U64_VAL },
+	[F_AGE] = { "age_ms", RTE_TEL_U64_VAL },
+};
+
+static void
+flow_row(struct rte_tel_data **col, uint32_t slot, const struct mn_flow_view *v,
+	 uint64_t now)
 {
-	tm_state = state;
-	tm_pool = pool;
-	return rte_telemetry_register_cmd("/machnet/counters", counters_cb,
-		"machnetd's counters, free pool buffers and attached channels. No parameters.");
+	const struct mn_flow_desc *f = &v->desc;
+	const struct mn_flow_counts *c = &v->counts;
+	char local[MN_TEL_ADDR_LEN], remote[MN_TEL_ADDR_LEN];
+
+	rte_tel_data_add_array_u64(col[F_SLOT], slot);
+	rte_tel_data_add_array_string(col[F_LOCAL],
+		endpoint(local, f->key.local_ip, f->key.local_port));
+	rte_tel_data_add_array_string(col[F_REMOTE],
+		endpoint(remote, f->key.remote_ip, f->key.remote_port));
+	rte_tel_data_add_array_int(col[F_CHANNEL],
+		f->channel == MN_CHANNEL_NONE ? -1 : f->channel);
+	rte_tel_data_add_array_string(col[F_STATE], flow_state_name(f->state));
+	rte_tel_data_add_array_u64(col[F_CWND], (uint64_t)(f->cwnd * 1000.0 + 0.5));
+	rte_tel_data_add_array_u64(col[F_SRTT], f->srtt / MN_NS_PER_US);
+	rte_tel_data_add_array_u64(col[F_RTO], f->rto / MN_NS_PER_US);
+	rte_tel_data_add_array_u64(col[F_MSS], f->mss);
+	rte_tel_data_add_array_u64(col[F_TX_MSGS], c->tx_msgs);
+	rte_tel_data_add_array_u64(col[F_TX_BYTES], c->tx_bytes);
+	rte_tel_data_add_array_u64(col[F_RX_MSGS], c->rx_msgs);
+	rte_tel_data_add_array_u64(col[F_RX_BYTES], c->rx_bytes);
+	rte_tel_data_add_array_u64(col[F_RETRANSMITS], c->retransmits);
+	rte_tel_data_add_array_u64(col[F_TIMEOUTS], c->timeouts);
+	rte_tel_data_add_array_u64(col[F_AGE], now > f->started_at ?
+				   (now - f->started_at) / MN_NS_PER_MS : 0);
+}
+
+/* The slot a reply starts from: none given is 0. */
+static int
+parse_slot(const char *params, uint32_t *slot)
+{
+	unsigned long v;
+	char *end;
+
+	*slot = 0;
+	if (params == NULL || *params == '\0')
+		return 0;
+	errno = 0;
+	v = strtoul(params, &end, 10);
+	if (errno != 0 || *end != '\0' || end == params || v > UINT32_MAX)
+		return -EINVAL;
+	*slot = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * Every live flow is counted; those in slots from `from` on are listed,
+ * up to a reply's worth, and "next" names the slot to ask from for the
+ * rest.
+ */
+static int
+flows_cb(const char *cmd __rte_unused, const char *params,
+	 struct rte_tel_data *d)
+{
+	struct rte_tel_data *col[F_COLUMNS];
+	uint32_t from, slot, live = 0, listed = 0, next = 0;
+	uint64_t now = mn_now_ns();
+	struct mn_flow_view v;
+	bool more = false;
+
+	if (parse_slot(params, &from) != 0)
+		return -EINVAL;
+	if (!records_enter())
+		return -ENODEV;
+	if (!columns_start(col, flow_columns, F_COLUMNS)) {
+		records_leave();
+		return -ENOMEM;
+	}
+	for (slot = 0; slot < tm.flow_slots; slot++) {
+		if (!mn_flow_stats_read(&tm.flows[slot], &v))
+			continue;
+		live++;
+		if (slot < from)
+			continue;
+		if (listed == MN_TEL_FLOWS_PER_REPLY) {
+			if (!more)
+				next = slot;
+			more = true;
+			continue;
+		}
+		flow_row(col, slot, &v, now);
+		listed++;
+	}
+	records_leave();
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "flows", live);
+	if (more)
+		rte_tel_data_add_dict_u64(d, "next", next);
+	columns_add(d, col, flow_columns, F_COLUMNS);
+	return 0;
+}
+
+enum {
+	C_CHANNEL, C_PID, C_FLOWS, C_LISTENERS, C_TX_MSGS, C_TX_BYTES,
+	C_RX_MSGS, C_RX_BYTES, C_RX_USED, C_TX_USED, C_COLUMNS
+};
+
+static const struct column channel_columns[C_COLUMNS] = {
+	[C_CHANNEL] = { "channel", RTE_TEL_U64_VAL },
+	[C_PID] = { "pid", RTE_TEL_INT_VAL },
+	[C_FLOWS] = { "flows", RTE_TEL_U64_VAL },
+	[C_LISTENERS] = { "listeners", RTE_TEL_U64_VAL },
+	[C_TX_MSGS] = { "tx_msgs", RTE_TEL_U64_VAL },
+	[C_TX_BYTES] = { "tx_bytes", RTE_TEL_U64_VAL },
+	[C_RX_MSGS] = { "rx_msgs", RTE_TEL_U64_VAL },
+	[C_RX_BYTES] = { "rx_bytes", RTE_TEL_U64_VAL },
+	[C_RX_USED] = { "rx_share_used", RTE_TEL_U64_VAL },
+	[C_TX_USED] = { "tx_share_used", RTE_TEL_U64_VAL },
+};
+
+/* Live flows per channel, closed ones (no channel) not counted. */
+static void
+flows_per_channel(uint32_t flows[MN_MAX_CHANNELS])
+{
+	struct mn_flow_view v;
+	uint32_t slot;
+
+	memset(flows, 0, MN_MAX_CHANNELS * sizeof(flows[0]));
+	for (slot = 0; slot < tm.flow_slots; slot++)
+		if (mn_flow_stats_read(&tm.flows[slot], &v) &&
+		    v.desc.channel < MN_MAX_CHANNELS)
+			flows[v.desc.channel]++;
+}
+
+/* Segments the channel's sends hold: the engine's count first, so that it
+ * never passes the library's as read after it. */
+static uint64_t
+tx_share_used(const struct mn_channel_usage *u)
+{
+	uint64_t released = u->tx_released;
+	uint64_t queued = u->tx_queued;
+
+	return queued > released ? queued - released : 0;
+}
+
+static void
+channel_row(struct rte_tel_data **col, unsigned int i, uint32_t flows)
+{
+	const struct mn_channel_slot slot = tm.state->channels[i];
+	struct mn_channel_counts c;
+
+	mn_channel_stats_read(&tm.channels[i], slot.generation, &c);
+	rte_tel_data_add_array_u64(col[C_CHANNEL], i);
+	rte_tel_data_add_array_int(col[C_PID], slot.owner_pid);
+	rte_tel_data_add_array_u64(col[C_FLOWS], flows);
+	rte_tel_data_add_array_u64(col[C_LISTENERS], c.listeners);
+	rte_tel_data_add_array_u64(col[C_TX_MSGS], c.tx_msgs);
+	rte_tel_data_add_array_u64(col[C_TX_BYTES], c.tx_bytes);
+	rte_tel_data_add_array_u64(col[C_RX_MSGS], c.rx_msgs);
+	rte_tel_data_add_array_u64(col[C_RX_BYTES], c.rx_bytes);
+	rte_tel_data_add_array_u64(col[C_RX_USED], c.rx_held);
+	rte_tel_data_add_array_u64(col[C_TX_USED],
+				   tx_share_used(&tm.state->usage[i]));
+}
+
+static int
+channels_cb(const char *cmd __rte_unused, const char *params __rte_unused,
+	    struct rte_tel_data *d)
+{
+	struct rte_tel_data *col[C_COLUMNS];
+	uint32_t flows[MN_MAX_CHANNELS];
+	unsigned int i, n = 0;
+
+	if (!records_enter())
+		return -ENODEV;
+	if (!columns_start(col, channel_columns, C_COLUMNS)) {
+		records_leave();
+		return -ENOMEM;
+	}
+	flows_per_channel(flows);
+	for (i = 0; i < MN_MAX_CHANNELS; i++) {
+		if (tm.state->channels[i].state != MN_CHANNEL_ATTACHED)
+			continue;
+		channel_row(col, i, flows[i]);
+		n++;
+	}
+	records_leave();
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "channels", n);
+	rte_tel_data_add_dict_u64(d, "rx_share", tm.cfg->channel_rx_share);
+	rte_tel_data_add_dict_u64(d, "tx_share", tm.cfg->channel_tx_share);
+	columns_add(d, col, channel_columns, C_COLUMNS);
+	return 0;
+}
+
+/* The checksums the port computes (none on af_packet, af_xdp, memif). */
+static void
+offload_names(struct rte_tel_data *a, const struct mn_port_offloads *o)
+{
+	rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
+	if (o->tx_ip_cksum)
+		rte_tel_data_add_array_string(a, "tx_ipv4_cksum");
+	if (o->tx_udp_cksum)
+		rte_tel_data_add_array_string(a, "tx_udp_cksum");
+	if (o->rx_ip_cksum)
+		rte_tel_data_add_array_string(a, "rx_ipv4_cksum");
+	if (o->rx_udp_cksum)
+		rte_tel_data_add_array_string(a, "rx_udp_cksum");
+}
+
+static uint64_t
+uptime_s(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)(now.tv_sec - tm.started.tv_sec);
+}
+
+static int
+info_cb(const char *cmd __rte_unused, const char *params __rte_unused,
+	struct rte_tel_data *d)
+{
+	struct rte_tel_data *offloads = rte_tel_data_alloc();
+	char ip[16], mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+	if (offloads == NULL)
+		return -ENOMEM;
+	offload_names(offloads, &tm.port.offloads);
+	rte_ether_format_addr(mac, sizeof(mac), &tm.mac);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "version", MN_VERSION);
+	rte_tel_data_add_dict_string(d, "instance", tm.cfg->instance);
+	rte_tel_data_add_dict_string(d, "ip", ipv4(ip, sizeof(ip), tm.cfg->ip));
+	rte_tel_data_add_dict_string(d, "mac", mac);
+	rte_tel_data_add_dict_u64(d, "mtu", tm.cfg->mtu);
+	rte_tel_data_add_dict_u64(d, "mss", tm.state->mss);
+	rte_tel_data_add_dict_string(d, "port", tm.port.driver);
+	if (rte_tel_data_add_dict_container(d, "offloads", offloads, 0) != 0)
+		rte_tel_data_free(offloads);
+	rte_tel_data_add_dict_string(d, "idle", mn_config_idle_name(tm.cfg->idle_mode));
+	rte_tel_data_add_dict_u64(d, "uptime_s", uptime_s());
+	return 0;
+}
+
+int
+mn_telemetry_init(const struct mn_telemetry_src *src)
+{
+	tm = *src;
+	tm_records_open = true;
+	if (rte_telemetry_register_cmd("/machnet/counters", counters_cb,
+		"machnetd's counters, free pool buffers and attached channels. No parameters.") != 0 ||
+	    rte_telemetry_register_cmd("/machnet/flows", flows_cb,
+		"Each flow: tuple, channel, state, cwnd, RTT, counts. Parameter: first slot (\"next\").") != 0 ||
+	    rte_telemetry_register_cmd("/machnet/channels", channels_cb,
+		"Each attached channel: owner, flows, listeners, traffic, shares used. No parameters.") != 0 ||
+	    rte_telemetry_register_cmd("/machnet/info", info_cb,
+		"Version, instance, addresses, MTU, MSS, port, offloads, idle mode, uptime. No parameters.") != 0)
+		return -1;
+	return 0;
+}
+
+void
+mn_telemetry_stop(void)
+{
+	rte_rwlock_write_lock(&tm_gate);
+	tm_records_open = false;
+	rte_rwlock_write_unlock(&tm_gate);
 }

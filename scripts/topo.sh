@@ -20,6 +20,7 @@
 #   topo_stop_app PID [SECS]       SIGTERM, then its status as above
 #   topo_wait_log FILE TEXT SECS
 #   topo_counter INST NAME         one of machnetd's /machnet/counters
+#   topo_telemetry INST CMD        a telemetry command's reply, as JSON
 #   topo_pingpong_server NS INST IP [ARGS...]  echo server, pid in SERVER
 #   topo_fail MSG                  prints every log tail and MSG, exits 1
 #   topo_cleanup                   safe to call twice
@@ -297,6 +298,13 @@ topo_pingpong_server() {
 topo_counter() {
 	echo /machnet/counters | dpdk-telemetry.py -f "$1" 2>/dev/null |
 		python3 -c 'import json, sys; print(json.load(sys.stdin)["/machnet/counters"][sys.argv[1]])' "$2"
+}
+
+# Prints what machnetd instance INST answers to telemetry command CMD (e.g.
+# /machnet/flows or /machnet/flows,32), as one line of JSON.
+topo_telemetry() {
+	echo "$2" | dpdk-telemetry.py -f "$1" 2>/dev/null |
+		python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)[sys.argv[1].split(",")[0]]))' "$2"
 }
 
 # The verdict comes last, where a runner showing the tail of it looks.

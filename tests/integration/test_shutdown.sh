@@ -6,7 +6,9 @@
 # machnetd in about 7 stops in 10, and net_memif's interrupt source made
 # the interrupt thread crash now and then (primary/main.c no longer calls
 # it). Each round has msg_gen exchange messages for a second, then
-# stops both machnetds while a client queries their counters nonstop.
+# stops both machnetds while a client queries their telemetry nonstop:
+# the counters, and the flows and channels, whose records machnetd frees
+# as it stops (behind a gate that must hold).
 #   usage: test_shutdown.sh xdp|packet
 source "$(dirname "$0")/../../scripts/topo.sh"
 topo_init "$@"
@@ -14,17 +16,18 @@ ROUNDS=4
 IP_A=10.99.0.1
 IP_B=10.99.0.2
 
-# Queries /machnet/counters of instance $1 as fast as it answers, until the
-# socket goes away.
+# Queries every /machnet command of instance $1 in turn, as fast as it
+# answers, until the socket goes away.
 hammer_telemetry() {
 	python3 - "/var/run/dpdk/$1/dpdk_telemetry.v2" <<'PY' &
-import socket, sys
+import itertools, socket, sys
+cmds = [b"/machnet/counters", b"/machnet/flows", b"/machnet/channels", b"/machnet/info"]
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 try:
     s.connect(sys.argv[1])
     s.recv(16384)
-    while True:
-        s.send(b"/machnet/counters")
+    for cmd in itertools.cycle(cmds):
+        s.send(cmd)
         if not s.recv(16384):
             break
 except OSError:

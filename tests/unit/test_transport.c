@@ -3,7 +3,8 @@
  * clock, exercising the transport end to end without a NIC: ARP, the
  * handshake and its failures, header building and checking, segmentation
  * and reassembly through the wire, retransmission after a loss, delivery
- * to a slow application, loopback and close.
+ * to a slow application, loopback and close, and what the engine
+ * publishes of its flows and channels for telemetry along the way.
  *
  * Each engine drives a real ethdev (DPDK's ring PMD); the test moves
  * frames from one engine's tx ring to the other's rx ring and may drop or
@@ -23,6 +24,7 @@
 #include "engine.h"
 #include "mn_wire.h"
 #include "proto.h"
+#include "stats.h"
 #include "unit.h"
 
 #define IP_A RTE_IPV4(10, 0, 0, 1)
@@ -2046,6 +2048,170 @@ START_TEST(full_flow_table_is_told_apart_from_no_listener)
 }
 END_TEST
 
+/* What telemetry reads of the flow that t names on node n (stats.h). */
+static struct mn_flow_view
+flow_view(struct node *n, const struct mn_flow_tuple *t)
+{
+	struct mn_flow_view v;
+	struct mn_flow_key key;
+	struct mn_flow *f;
+
+	mn_flow_key_from_tuple(&key, t);
+	f = mn_flow_lookup(&n->e.flows, &key);
+	ck_assert_ptr_nonnull(f);
+	ck_assert(mn_flow_stats_read(mn_flow_stats_of(&n->e.flows, f), &v));
+	ck_assert_uint_eq(v.desc.serial, f->serial);
+	return v;
+}
+
+static struct mn_channel_counts
+channel_counts(struct node *n)
+{
+	struct mn_channel_counts c;
+
+	ck_assert(mn_channel_stats_read(&n->e.channel_stats[0], 1, &c));
+	return c;
+}
+
+/* Long enough for a timer tick, which publishes the figures that move. */
+static void
+pump_a_tick(void)
+{
+	pump(2 * MN_TIMER_PERIOD_NS / STEP_NS, STEP_NS);
+}
+
+START_TEST(flow_record_counts_both_ways)
+{
+	uint64_t start = now;
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_tuple back = { t.dst_ip, t.src_ip, t.dst_port, t.src_port };
+	const uint32_t big = 3 * a.state.mss + 7;
+	struct mn_flow_view va, vb;
+	struct mn_flow_key ka;
+	struct mn_flow *fa;
+
+	app_send(&a, &t, 100, 1);
+	app_send(&a, &t, big, 2);
+	app_expect(&b, 100, 1, 1000);
+	app_expect(&b, big, 2, 1000);
+	app_send(&b, &back, 5000, 3);
+	app_expect(&a, 5000, 3, 1000);
+	pump_a_tick();
+	va = flow_view(&a, &t);
+	vb = flow_view(&b, &back);
+	ck_assert_uint_eq(va.desc.key.local_ip, IP_A);
+	ck_assert_uint_eq(va.desc.key.remote_ip, IP_B);
+	ck_assert_uint_eq(va.desc.key.local_port, t.src_port);
+	ck_assert_uint_eq(va.desc.key.remote_port, LISTEN_PORT);
+	ck_assert_uint_eq(vb.desc.key.local_port, LISTEN_PORT);
+	ck_assert_uint_eq(vb.desc.key.remote_port, t.src_port);
+	ck_assert_uint_eq(va.desc.state, MN_FLOW_ESTABLISHED);
+	ck_assert_uint_eq(vb.desc.state, MN_FLOW_ESTABLISHED);
+	ck_assert_uint_eq(va.desc.channel, 0);
+	ck_assert_uint_eq(va.counts.tx_msgs, 2);
+	ck_assert_uint_eq(va.counts.tx_bytes, 100 + big);
+	ck_assert_uint_eq(va.counts.rx_msgs, 1);
+	ck_assert_uint_eq(va.counts.rx_bytes, 5000);
+	ck_assert_uint_eq(vb.counts.rx_msgs, 2);
+	ck_assert_uint_eq(vb.counts.rx_bytes, 100 + big);
+	ck_assert_uint_eq(vb.counts.tx_msgs, 1);
+	ck_assert_uint_eq(vb.counts.tx_bytes, 5000);
+	ck_assert_uint_eq(va.counts.retransmits + vb.counts.retransmits, 0);
+	ck_assert_uint_eq(va.counts.timeouts + vb.counts.timeouts, 0);
+	/* The figures that move, as of the last tick. */
+	mn_flow_key_from_tuple(&ka, &t);
+	fa = mn_flow_lookup(&a.e.flows, &ka);
+	ck_assert_uint_eq(va.desc.mss, fa->mss);
+	ck_assert_double_eq(va.desc.cwnd, fa->cc.cwnd);
+	ck_assert_uint_eq(va.desc.srtt, fa->rto.srtt);
+	ck_assert_uint_gt(va.desc.srtt, 0);
+	ck_assert_uint_eq(va.desc.rto, fa->rto.rto);
+	ck_assert_uint_ge(va.desc.started_at, start);
+	ck_assert_uint_le(va.desc.started_at, now);
+}
+END_TEST
+
+/* Resent segments count as retransmissions, not again as bytes sent. */
+START_TEST(flow_record_counts_a_timeout_and_its_resend)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_tuple back = { t.dst_ip, t.src_ip, t.dst_port, t.src_port };
+	struct mn_flow_view va, vb;
+
+	ab.rule = drop_first_data;
+	app_send(&a, &t, 100, 6);
+	app_expect(&b, 100, 6, 100000);
+	pump_a_tick();
+	va = flow_view(&a, &t);
+	vb = flow_view(&b, &back);
+	ck_assert_uint_ge(va.counts.timeouts, 1);
+	ck_assert_uint_eq(va.counts.timeouts, a.state.counters.rto_expiries);
+	ck_assert_uint_eq(va.counts.retransmits, 1);
+	ck_assert_uint_eq(va.counts.retransmits, a.state.counters.tx_retransmits);
+	ck_assert_uint_eq(va.counts.tx_msgs, 1);
+	ck_assert_uint_eq(va.counts.tx_bytes, 100);
+	ck_assert_uint_eq(vb.counts.rx_msgs, 1);
+	ck_assert_uint_eq(vb.counts.rx_bytes, 100);
+}
+END_TEST
+
+START_TEST(flow_record_ends_with_its_flow)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_key ka;
+	struct mn_flow_view v;
+	uint32_t slot;
+
+	mn_flow_key_from_tuple(&ka, &t);
+	slot = mn_flow_index(&a.e.flows, mn_flow_lookup(&a.e.flows, &ka));
+	app_send(&a, &t, 3000, 5);
+	app_expect(&b, 3000, 5, 1000);
+	ck_assert_int_eq(request(&a, MN_CTRL_CLOSE, &t, STEP_NS, 10), 0);
+	app_expect_event(&b, MN_MSG_EV_CLOSED, 1000);
+	pump(100, STEP_NS);
+	ck_assert_uint_eq(a.e.flows.count, 0);
+	ck_assert(!mn_flow_stats_read(&a.e.flows.stats[slot], &v));
+	/* The next flow, whatever its slot, counts from nothing. */
+	t = connect_ok(&a, IP_B, LISTEN_PORT);
+	v = flow_view(&a, &t);
+	ck_assert_uint_eq(v.counts.tx_msgs, 0);
+	ck_assert_uint_eq(v.counts.tx_bytes, 0);
+}
+END_TEST
+
+START_TEST(channel_record_counts_its_applications_traffic)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+	struct mn_flow_tuple back = { t.dst_ip, t.src_ip, t.dst_port, t.src_port };
+	const uint32_t len = 2 * a.state.mss;
+	struct mn_channel_counts ca, cb;
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		app_send(&a, &t, len, i);
+	app_send(&b, &back, 10, 9);
+	app_expect(&a, 10, 9, 1000);
+	/* B's application reads nothing yet: its share holds the segments. */
+	pump_a_tick();
+	ck_assert_uint_eq(rte_ring_count(b.app_rx), 3);
+	ca = channel_counts(&a);
+	cb = channel_counts(&b);
+	ck_assert_uint_eq(ca.tx_msgs, 3);
+	ck_assert_uint_eq(ca.tx_bytes, 3 * len);
+	ck_assert_uint_eq(ca.rx_msgs, 1);
+	ck_assert_uint_eq(ca.rx_bytes, 10);
+	ck_assert_uint_eq(ca.listeners, 0);
+	ck_assert_uint_eq(cb.listeners, 1);
+	ck_assert_uint_eq(cb.rx_msgs, 3);
+	ck_assert_uint_eq(cb.rx_bytes, 3 * len);
+	ck_assert_uint_eq(cb.rx_held, 6);
+	for (i = 0; i < 3; i++)
+		app_expect(&b, len, i, 1000);
+	pump_a_tick();
+	ck_assert_uint_eq(channel_counts(&b).rx_held, 0);
+}
+END_TEST
+
 /* A case whose tests each start with two fresh engines (setup). */
 static TCase *
 two_engines_case(const char *name)
@@ -2133,6 +2299,12 @@ transport_suite(void)
 	tcase_add_test(tc, a_small_message_behind_a_large_one_is_not_packed_into_it);
 	tcase_add_test(tc, coalesced_packets_survive_loss_reordering_and_duplicates);
 	tcase_add_test(tc, held_coalesced_packets_are_freed_with_their_flow);
+	suite_add_tcase(s, tc);
+	tc = two_engines_case("telemetry records");
+	tcase_add_test(tc, flow_record_counts_both_ways);
+	tcase_add_test(tc, flow_record_counts_a_timeout_and_its_resend);
+	tcase_add_test(tc, flow_record_ends_with_its_flow);
+	tcase_add_test(tc, channel_record_counts_its_applications_traffic);
 	suite_add_tcase(s, tc);
 	return s;
 }
