@@ -102,7 +102,7 @@ seg_get_bulk(struct rte_mempool *mp, struct rte_mbuf **segs, unsigned int n)
 }
 
 static void
-seg_fill(struct rte_mbuf *m, struct iov_cursor *c, uint32_t len)
+seg_fill(struct rte_mbuf *m, struct iov_cursor *c, uint32_t len, bool sum)
 {
 	uint8_t *dst = rte_pktmbuf_mtod(m, uint8_t *);
 	uint8_t *src = NULL;
@@ -117,13 +117,14 @@ seg_fill(struct rte_mbuf *m, struct iov_cursor *c, uint32_t len)
 		dst += n;
 		len -= (uint32_t)n;
 	}
-	mn_msg_meta(m)->payload_sum =
-		mn_cksum(rte_pktmbuf_mtod(m, const void *), m->data_len);
+	if (sum)
+		mn_msg_meta(m)->payload_sum =
+			mn_cksum(rte_pktmbuf_mtod(m, const void *), m->data_len);
 }
 
 struct rte_mbuf *
 mn_msg_build(struct rte_mempool *mp, const struct mn_iov *iov, int iovcnt,
-	     uint32_t msg_len, uint32_t mss)
+	     uint32_t msg_len, uint32_t mss, bool sum)
 {
 	struct iov_cursor cur = { .iov = iov, .left = iovcnt, .off = 0 };
 	struct rte_mbuf *segs[MSG_BULK];
@@ -147,7 +148,7 @@ mn_msg_build(struct rte_mempool *mp, const struct mn_iov *iov, int iovcnt,
 		}
 		for (i = 0; i < n; i++) {
 			len = RTE_MIN(left, mss);
-			seg_fill(segs[i], &cur, len);
+			seg_fill(segs[i], &cur, len, sum);
 			left -= len;
 			if (head == NULL)
 				head = segs[i];

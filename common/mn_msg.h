@@ -94,11 +94,14 @@ mn_msg_nb_segs(uint32_t len, uint32_t mss)
 /*
  * Copies the iovecs (msg_len bytes in all) into a new chain cut at mss
  * bytes per segment; the head's metadata gets msg_len and the rest zeroed,
- * for the caller to fill in flow and flags. Returns NULL with rte_errno
- * ENOBUFS (pool exhausted) or EINVAL, without leaking any mbuf.
+ * for the caller to fill in flow and flags, and with sum each segment's
+ * payload_sum (else 0: the engine needs none, mn_state.payload_sum).
+ * Returns NULL with rte_errno ENOBUFS (pool exhausted) or EINVAL, without
+ * leaking any mbuf.
  */
 struct rte_mbuf *mn_msg_build(struct rte_mempool *mp, const struct mn_iov *iov,
-			      int iovcnt, uint32_t msg_len, uint32_t mss);
+			      int iovcnt, uint32_t msg_len, uint32_t mss,
+			      bool sum);
 
 /* Copies a chain out into iovecs; returns the bytes copied. */
 size_t mn_msg_copy_out(const struct rte_mbuf *m, const struct mn_iov *iov,

@@ -119,6 +119,9 @@ struct mn_state {
 	volatile uint64_t heartbeat; /* moves every 100 ms while machnetd lives */
 	uint32_t local_ip;           /* host byte order */
 	uint32_t mss;                /* payload bytes per packet */
+	/* whether libmachnet sums each segment's payload: the engine needs
+	 * it for the UDP checksum unless the port fills it or none is sent */
+	uint32_t payload_sum;
 	uint32_t ring_size;          /* entries of each channel ring */
 	uint32_t ctrl_timeout_ms;    /* longest a control request may take */
 	/* Free buffers applications must leave in the pool when they send:

@@ -19,6 +19,7 @@ struct mn_iface {
 	struct rte_ether_addr mac;
 	bool tx_ip_cksum_offload;
 	bool tx_udp_cksum_offload;
+	bool tx_udp_cksum_none;   /* memif: no wire, UDP checksum 0 */
 	/* The PMD only reads a frame it sends and then drops its reference,
 	 * so it may be given the flow's own frame rather than a copy. */
 	bool tx_shares_frames;

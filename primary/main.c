@@ -383,6 +383,7 @@ main(int argc, char **argv)
 			err);
 	if (mn_port_init(&cfg, port_id, pool, &ifc, port_err) != 0)
 		return fail("port", port_err);
+	state->payload_sum = !ifc.tx_udp_cksum_offload && !ifc.tx_udp_cksum_none;
 	if (mn_control_init(&control, state, MN_CONTROL_RING,
 			    cfg.channels_per_process) != 0)
 		return fail("control", rte_strerror(rte_errno));

@@ -96,12 +96,14 @@ mn_port_init(const struct mn_config *cfg, uint16_t port_id,
 			 ifc->port_id);
 		return -1;
 	}
-	mn_port_offloads_of(info.rx_offload_capa, info.tx_offload_capa, &offloads);
+	mn_port_offloads_of(info.driver_name, info.rx_offload_capa,
+			    info.tx_offload_capa, &offloads);
 	mn_port_offloads_say(&offloads, stdout);
 	conf.rxmode.offloads = offloads.rx;
 	conf.txmode.offloads = offloads.tx;
 	ifc->tx_ip_cksum_offload = offloads.tx_ip_cksum;
 	ifc->tx_udp_cksum_offload = offloads.tx_udp_cksum;
+	ifc->tx_udp_cksum_none = offloads.tx_udp_cksum_none;
 	ifc->tx_shares_frames = driver_shares_frames(info.driver_name);
 	step = "configure";
 	rc = rte_eth_dev_configure(ifc->port_id, 1, 1, &conf);
@@ -164,8 +166,8 @@ mn_port_describe(uint16_t port_id, struct mn_port_desc *d)
 	if (rte_eth_dev_info_get(port_id, &info) != 0)
 		return -1;
 	snprintf(d->driver, sizeof(d->driver), "%s", info.driver_name);
-	mn_port_offloads_of(info.rx_offload_capa, info.tx_offload_capa,
-			    &d->offloads);
+	mn_port_offloads_of(info.driver_name, info.rx_offload_capa,
+			    info.tx_offload_capa, &d->offloads);
 	return 0;
 }
 

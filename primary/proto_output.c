@@ -83,7 +83,9 @@ frame_checksum(const struct mn_engine *e, struct rte_mbuf *m,
 		m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
 	else
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
-	if (e->ifc.tx_udp_cksum_offload) {
+	if (e->ifc.tx_udp_cksum_none) {
+		udp->dgram_cksum = 0;
+	} else if (e->ifc.tx_udp_cksum_offload) {
 		m->ol_flags |= RTE_MBUF_F_TX_UDP_CKSUM;
 		udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
 	} else if (payload_sum != NULL) {

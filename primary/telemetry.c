@@ -401,6 +401,8 @@ offload_names(struct rte_tel_data *a, const struct mn_port_offloads *o)
 		rte_tel_data_add_array_string(a, "tx_ipv4_cksum");
 	if (o->tx_udp_cksum)
 		rte_tel_data_add_array_string(a, "tx_udp_cksum");
+	if (o->tx_udp_cksum_none)
+		rte_tel_data_add_array_string(a, "tx_udp_cksum_none");
 	if (o->rx_ip_cksum)
 		rte_tel_data_add_array_string(a, "rx_ipv4_cksum");
 	if (o->rx_udp_cksum)

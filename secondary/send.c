@@ -86,7 +86,7 @@ send_iov(struct mnl_channel *ch, const MachnetFlow_t *flow,
 	 * machnetd the buffers it receives and acknowledges with. */
 	if (rte_mempool_avail_count(ch->pool) < ch->state->send_pool_floor + segs)
 		return mnl_fail(EAGAIN);
-	m = mn_msg_build(ch->pool, iov, iovcnt, msg_len, view.mss);
+	m = mn_msg_build(ch->pool, iov, iovcnt, msg_len, view.mss, ch->state->payload_sum != 0);
 	if (m == NULL)
 		return mnl_fail(rte_errno == ENOBUFS ? EAGAIN : rte_errno);
 	meta = mn_msg_meta(m);

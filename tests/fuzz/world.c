@@ -279,7 +279,7 @@ fuzz_app_send(struct fuzz_world *w, struct fuzz_node *n,
 		die("out of memory");
 	for (i = 0; i < len; i++)
 		buf[i] = (uint8_t)(i * 131u);
-	msg = mn_msg_build(w->pool, &iov, 1, len, n->state.mss);
+	msg = mn_msg_build(w->pool, &iov, 1, len, n->state.mss, true);
 	free(buf);
 	mn_flow_key_from_tuple(&key, t);
 	f = mn_flow_lookup(&n->e.flows, &key);

@@ -153,7 +153,7 @@ START_TEST(build_copy_free_roundtrip)
 	nin = split(src, len, in_cuts, RTE_DIM(in_cuts), in, 64);
 	nout = split(dst, len, out_cuts, RTE_DIM(out_cuts), out, 64);
 
-	m = mn_msg_build(big, in, nin, len, mss);
+	m = mn_msg_build(big, in, nin, len, mss, true);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_uint_eq(rte_mempool_avail_count(big),
 			  avail - mn_msg_nb_segs(len, mss));
@@ -174,7 +174,7 @@ build_len(struct rte_mempool *mp, uint32_t len, uint32_t mss)
 {
 	uint8_t *src = random_bytes(len, len);
 	struct mn_iov iov = { .base = src, .len = len };
-	struct rte_mbuf *m = mn_msg_build(mp, &iov, 1, len, mss);
+	struct rte_mbuf *m = mn_msg_build(mp, &iov, 1, len, mss, true);
 
 	free(src);
 	return m;
@@ -228,18 +228,18 @@ START_TEST(bad_arguments_take_nothing)
 	unsigned int avail = rte_mempool_avail_count(big);
 
 	rte_errno = 0;
-	ck_assert_ptr_null(mn_msg_build(big, two, 2, 100, 0));
+	ck_assert_ptr_null(mn_msg_build(big, two, 2, 100, 0, true));
 	ck_assert_int_eq(rte_errno, EINVAL);
-	ck_assert_ptr_null(mn_msg_build(big, two, 2, 100, MAX_MSS + 1));
-	ck_assert_ptr_null(mn_msg_build(big, two, 2, 99, 1424));
-	ck_assert_ptr_null(mn_msg_build(big, two, 2, 101, 1424));
-	ck_assert_ptr_null(mn_msg_build(big, two, 1, 100, 1424));
-	ck_assert_ptr_null(mn_msg_build(big, &null_base, 1, 10, 1424));
-	ck_assert_ptr_null(mn_msg_build(big, NULL, 1, 0, 1424));
-	ck_assert_ptr_null(mn_msg_build(big, two, -1, 0, 1424));
+	ck_assert_ptr_null(mn_msg_build(big, two, 2, 100, MAX_MSS + 1, true));
+	ck_assert_ptr_null(mn_msg_build(big, two, 2, 99, 1424, true));
+	ck_assert_ptr_null(mn_msg_build(big, two, 2, 101, 1424, true));
+	ck_assert_ptr_null(mn_msg_build(big, two, 1, 100, 1424, true));
+	ck_assert_ptr_null(mn_msg_build(big, &null_base, 1, 10, 1424, true));
+	ck_assert_ptr_null(mn_msg_build(big, NULL, 1, 0, 1424, true));
+	ck_assert_ptr_null(mn_msg_build(big, two, -1, 0, 1424, true));
 	/* nb_segs is 16 bits wide. */
 	ck_assert_ptr_null(mn_msg_build(big, &(struct mn_iov){ wide, 65536 },
-					1, 65536, 1));
+					1, 65536, 1, true));
 	ck_assert_uint_eq(rte_mempool_avail_count(big), avail);
 }
 END_TEST
@@ -255,7 +255,7 @@ START_TEST(copy_out_stops_when_iovecs_are_full)
 	struct rte_mbuf *m;
 
 	memset(dst, 0x5a, sizeof(dst));
-	m = mn_msg_build(big, &(struct mn_iov){ src, len }, 1, len, 1424);
+	m = mn_msg_build(big, &(struct mn_iov){ src, len }, 1, len, 1424, true);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_uint_eq(mn_msg_copy_out(m, out, 3), 1501);
 	ck_assert_int_eq(memcmp(dst, src, 1501), 0);
@@ -305,7 +305,7 @@ START_TEST(clones_are_freed_in_either_order)
 	struct rte_mbuf *m, *c, *first, *last;
 
 	ck_assert_ptr_nonnull(dst);
-	m = mn_msg_build(cached, &(struct mn_iov){ src, len }, 1, len, 1000);
+	m = mn_msg_build(cached, &(struct mn_iov){ src, len }, 1, len, 1000, true);
 	ck_assert_ptr_nonnull(m);
 	c = rte_pktmbuf_clone(m, big);
 	ck_assert_ptr_nonnull(c);

@@ -135,6 +135,7 @@ node_init(struct node *n, uint32_t ip)
 	n->cfg.cc_max_mdf = 0.5;
 	n->cfg.cc_min_cwnd = 0.01;
 	n->state.mss = mn_wire_mss(1500);
+	n->state.payload_sum = 1; /* a port without checksum offload */
 	n->state.ring_size = RING_SIZE;
 	n->nic_rx = ring("nic_rx", 4096);
 	n->nic_tx = ring("nic_tx", 4096);
@@ -375,7 +376,8 @@ app_send_on(struct node *n, uint16_t ch, const struct mn_flow_tuple *t,
 
 	for (i = 0; i < len; i++)
 		buf[i] = pattern(i, salt);
-	msg = mn_msg_build(pool, &iov, 1, (uint32_t)len, app_flow_mss(n, t));
+	msg = mn_msg_build(pool, &iov, 1, (uint32_t)len, app_flow_mss(n, t),
+			   n->state.payload_sum != 0);
 	ck_assert_ptr_nonnull(msg);
 	mn_msg_meta(msg)->flow = *t;
 	mn_msg_meta(msg)->ref = app_flow_ref(n, t);
@@ -850,6 +852,39 @@ START_TEST(lossy_link_in_both_directions_loses_nothing)
 	exchange(&t, 60, 200000);
 	app_send(&a, &t, MACHNET_MSG_MAX_LEN, 99);
 	app_expect(&b, MACHNET_MSG_MAX_LEN, 99, 2000000);
+}
+END_TEST
+
+/* The UDP checksum of the last data frame on the link. */
+static rte_be16_t last_udp_cksum;
+
+static enum verdict
+note_udp_cksum(const struct frame_info *fi)
+{
+	const struct rte_udp_hdr *udp = rte_pktmbuf_mtod_offset(fi->m,
+		struct rte_udp_hdr *, sizeof(struct rte_ether_hdr) +
+		sizeof(struct rte_ipv4_hdr));
+
+	if (fi->type == MN_PKT_DATA)
+		last_udp_cksum = udp->dgram_cksum;
+	return PASS;
+}
+
+START_TEST(a_memif_link_carries_no_udp_checksum)
+{
+	struct mn_flow_tuple t = connect_ok(&a, IP_B, LISTEN_PORT);
+
+	ab.rule = note_udp_cksum;
+	app_send(&a, &t, 3000, 1);
+	app_expect(&b, 3000, 1, 20000);
+	ck_assert_uint_ne(last_udp_cksum, 0);
+	/* As machnetd sets A up on memif: nothing summed, 0 sent, taken. */
+	a.e.ifc.tx_udp_cksum_none = true;
+	a.state.payload_sum = 0;
+	app_send(&a, &t, 3000, 2);
+	app_expect(&b, 3000, 2, 20000);
+	ck_assert_uint_eq(last_udp_cksum, 0);
+	ck_assert_uint_eq(b.state.counters.rx_malformed, 0);
 }
 END_TEST
 
@@ -1537,7 +1572,7 @@ START_TEST(each_flow_counts_its_own_freed_sends)
 	/* A message that names an earlier flow of the slot is dropped, and
 	 * counted back to the channel only. */
 	channel_freed = a.state.usage[0].tx_released;
-	stale = mn_msg_build(pool, &(struct mn_iov){ "x", 1 }, 1, 1, a.state.mss);
+	stale = mn_msg_build(pool, &(struct mn_iov){ "x", 1 }, 1, 1, a.state.mss, true);
 	ck_assert_ptr_nonnull(stale);
 	mn_msg_meta(stale)->flow = t1;
 	mn_msg_meta(stale)->ref = (struct mn_flow_ref){ r1.slot, r1.serial + 1 };
@@ -1992,7 +2027,7 @@ START_TEST(a_message_cut_larger_than_the_peer_takes_is_not_sent)
 	b_has_mtu_1000();
 	t = connect_ok(&a, IP_B, LISTEN_PORT);
 	/* Cut at A's own MSS, as a library that did not look would. */
-	msg = mn_msg_build(pool, &iov, 1, sizeof(buf), a.state.mss);
+	msg = mn_msg_build(pool, &iov, 1, sizeof(buf), a.state.mss, true);
 	ck_assert_ptr_nonnull(msg);
 	mn_msg_meta(msg)->flow = t;
 	mn_msg_meta(msg)->ref = app_flow_ref(&a, &t);
@@ -2288,10 +2323,11 @@ transport_suite(void)
 	tcase_add_test(tc, forged_refusal_does_not_fail_a_connect);
 	tcase_add_test(tc, ack_half_the_sequence_space_away_acks_nothing);
 	suite_add_tcase(s, tc);
-	tc = two_engines_case("mss");
+	tc = two_engines_case("mss and checksums");
 	tcase_add_test(tc, peers_with_different_mtus_use_the_smaller_mss);
 	tcase_add_test(tc, a_message_cut_larger_than_the_peer_takes_is_not_sent);
 	tcase_add_test(tc, the_mss_a_peer_offers_is_bounded);
+	tcase_add_test(tc, a_memif_link_carries_no_udp_checksum);
 	suite_add_tcase(s, tc);
 	tc = two_engines_case("coalescing");
 	tcase_add_test(tc, small_messages_queued_together_share_packets);
