@@ -7,6 +7,9 @@ raw.tsv without rerunning ten minutes of benchmarks. Standard library only,
 because the bench installs nothing for Python.
 
 usage: report.py OUTDIR   (reads raw.tsv, machine.txt, notes.tsv, cost.tsv)
+
+raw.tsv from before the CPU and MTU columns is still read: those cells are
+then "-".
 """
 import csv
 import os
@@ -18,6 +21,7 @@ SYSTEMS = [
     ("machnet-memif", "machnet, memif"),
     ("kernel-udp", "kernel UDP (sockpp)"),
     ("kernel-tcp", "kernel TCP (sockpp)"),
+    ("kernel-tcp9000", "kernel TCP, MTU 9000 (sockpp)"),
     ("sockperf-udp", "kernel UDP (sockperf)"),
     ("sockperf-tcp", "kernel TCP (sockperf)"),
 ]
@@ -42,7 +46,8 @@ def load(outdir):
     with open(os.path.join(outdir, "raw.tsv")) as f:
         for r in csv.DictReader(f, delimiter="\t"):
             if r["msgs"] == "0":  # a run with no echo has no figures
-                for m in ("msg_per_s", "p50_us", "p99_us", "p999_us", "max_us"):
+                for m in ("msg_per_s", "p50_us", "p99_us", "p999_us", "max_us",
+                          "cpu_us_per_msg", "cpu_s_per_gb"):
                     r[m] = "-"
                 r["note"] = (r["note"] + " no echo during the run").strip()
             rows[(r["system"], r["size"], r["window"])] = r
@@ -86,8 +91,16 @@ def sizes_of(rows):
     return sorted({int(k[1]) for k in rows})
 
 
+def cpu_fmt(v):
+    """Three figures, trailing zeros kept so that a column reads evenly."""
+    if v is None:
+        return "-"
+    return "{:,.0f}".format(v) if v >= 100 else "{:#.3g}".format(v)
+
+
 def table(rows, size, win):
-    head = ["system", "msg/s", "p50 us", "p99 us", "p99.9 us"]
+    head = ["system", "msg/s", "CPU us/msg", "CPU s/GB", "p50 us", "p99 us",
+            "p99.9 us"]
     for _, m in METRICS:
         head += [m + " ÷UDP", m + " ÷TCP"]
     head.append("note")
@@ -100,6 +113,8 @@ def table(rows, size, win):
         if r is None:
             continue
         cells = [label, fmt(num(r["msg_per_s"]), True)]
+        # raw.tsv from before the CPU columns has none: r.get.
+        cells += [cpu_fmt(num(r.get(m))) for m in ("cpu_us_per_msg", "cpu_s_per_gb")]
         cells += [fmt(num(r[m])) for m in ("p50_us", "p99_us", "p999_us")]
         for m, _ in METRICS:
             cells.append(ratio(num(r[m]), num(udp.get(m))))
@@ -157,6 +172,83 @@ def targets(rows):
         for name, got, want, ok in checks:
             lines.append("| %s | %s | %s | %s | %s |" %
                          (dict(SYSTEMS)[key], name, got, want, verdict(ok)))
+    return lines
+
+
+def best_veth(rows, size, win):
+    """(label, msg/s) of the faster veth PMD at size and window."""
+    best = None
+    for key in ("machnet-xdp", "machnet-packet"):
+        v = get(rows, key, size, win, "msg_per_s")
+        if v is not None and (best is None or v > best[1]):
+            best = (dict(SYSTEMS)[key], v)
+    return best
+
+
+def bulk_targets(rows):
+    """Issue 12's targets: E2 msg/s against kernel TCP, CPU per GB."""
+    lines = ["| size | target | measured | target value | verdict |",
+             "|---|---|---|---|---|"]
+    for size, factor in ((64, 2), (1024, 2), (8192, 1), (65536, 1),
+                         (1048576, 1)):
+        tcp = get(rows, "kernel-tcp", size, "32", "msg_per_s")
+        best = best_veth(rows, size, "32")
+        want = None if tcp is None else factor * tcp
+        got = "-" if best is None else "%s (%s)" % (fmt(best[1], True), best[0])
+        lines.append("| %s | E2 msg/s on a veth PMD >= %sx kernel TCP | %s | %s | %s |" % (
+            size_name(size), factor, got, fmt(want, True),
+            verdict(None if best is None or want is None else best[1] >= want)))
+    for size in (8192, 65536, 1048576):
+        tcp = get(rows, "kernel-tcp", size, "32", "msg_per_s")
+        memif = get(rows, "machnet-memif", size, "32", "msg_per_s")
+        want = None if tcp is None else 2 * tcp
+        lines.append("| %s | E2 msg/s on memif >= 2x kernel TCP | %s | %s | %s |" % (
+            size_name(size), fmt(memif, True), fmt(want, True),
+            verdict(None if memif is None or want is None else memif >= want)))
+    for size in (65536, 1048576):
+        tcp = get(rows, "kernel-tcp", size, "32", "cpu_s_per_gb")
+        for key in MACHNET:
+            v = get(rows, key, size, "32", "cpu_s_per_gb")
+            lines.append("| %s | %s: CPU s/GB <= kernel TCP's | %s | %s | %s |" % (
+                size_name(size), dict(SYSTEMS)[key], cpu_fmt(v), cpu_fmt(tcp),
+                verdict(None if v is None or tcp is None else v <= tcp)))
+    return lines
+
+
+def cctrace_lines(outdir, window=256):
+    """Issue 12: a bulk flow's cwnd and srtt over time (cctrace.tsv)."""
+    path = os.path.join(outdir, "cctrace.tsv")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        rows = [{k: float(v) for k, v in r.items()}
+                for r in csv.DictReader(f, delimiter="\t")]
+    if len(rows) < 3:
+        return ["## Congestion window of a bulk flow", "",
+                "Too few samples (%d) in cctrace.tsv." % len(rows), ""]
+    lines = ["## Congestion window of a bulk flow", "",
+             "machnet over af_packet at its largest MTU, 1 MiB messages, "
+             "window 32: host A's flow as /machnet/flows showed it every "
+             "20 ms (`bench/cctrace.py`; the engine refreshes cwnd and srtt "
+             "every millisecond). rate is the bytes the flow sent between "
+             "two samples; cwnd x MSS / srtt is what the window allows at "
+             "that round trip. The flow's window is at most %d packets "
+             "(`transport.window`)." % window, "",
+             "| t (ms) | cwnd (packets) | srtt (us) | rate (MB/s) | cwnd x MSS / srtt (MB/s) | retransmits |",
+             "|---|---|---|---|---|---|"]
+    step = max(1, (len(rows) - 1) // 12)
+    for i in range(step, len(rows), step):
+        a, b = rows[i - step], rows[i]
+        dt = (b["t_ms"] - a["t_ms"]) / 1000.0
+        rate = (b["tx_bytes"] - a["tx_bytes"]) / dt / 1e6 if dt > 0 else 0
+        allowed = b["cwnd"] * b["mss"] / b["srtt_us"] if b["srtt_us"] else 0
+        lines.append("| %.0f | %.1f | %.0f | %.0f | %.0f | %d |" % (
+            b["t_ms"], b["cwnd"], b["srtt_us"], rate, allowed,
+            b["retransmits"]))
+    cw = sorted(r["cwnd"] for r in rows)
+    lines += ["", "cwnd over the run: min %.1f, median %.1f, max %.1f "
+              "packets, in %d samples." % (cw[0], cw[len(cw) // 2], cw[-1],
+                                            len(rows)), ""]
     return lines
 
 
@@ -236,6 +328,81 @@ def cost_lines(outdir, notes):
     return lines + perf_lines(runs)
 
 
+# Where each system's MTU comes from: the kernel's view of the link, or
+# for memif, which has no kernel link, machnetd's configuration.
+MTU_SOURCE = {
+    "machnet-xdp": "machnetd's start-up line (the veth's, with XDP)",
+    "machnet-packet": "machnetd's start-up line (the veth's)",
+    "machnet-memif": "machnetd's start-up line (memif's buffer size)",
+    "kernel-udp": "the kernel's veth (ip link)",
+    "kernel-tcp": "the kernel's veth (ip link)",
+    "kernel-tcp9000": "the kernel's veth (ip link), set to 9000 for this row",
+    "sockperf-udp": "the kernel's veth (ip link)",
+    "sockperf-tcp": "the kernel's veth (ip link)",
+}
+
+
+def link_of(rows, key):
+    """(mtu, mss) of a system, from its first row that has them."""
+    for (k, _, _), r in sorted(rows.items()):
+        if k == key and (r.get("mtu") or "-") != "-":
+            return r["mtu"], r.get("mss") or "-"
+    return None
+
+
+def mtu_lines(rows):
+    links = [(label, link_of(rows, key), MTU_SOURCE[key])
+             for key, label in SYSTEMS if link_of(rows, key)]
+    if not links:  # raw.tsv from before the MTU was recorded
+        return []
+    lines = ["## MTU", "",
+             "The MTU each system ran with and, for machnet, the largest "
+             "payload per packet (MSS) that machnetd printed when it was "
+             "ready; a larger message is cut into packets of that size. "
+             "Kernel UDP is held to the MTU too (a datagram goes as IP "
+             "fragments), kernel TCP is not: a veth hands TCP's GSO "
+             "packets of up to 64 KiB to its peer whole, so the kernel "
+             "pays most per-packet costs once per up to 64 KiB where "
+             "machnet pays them once per MSS.", "",
+             "| system | MTU | MSS | MTU of |", "|---|---|---|---|"]
+    for label, (mtu, mss), source in links:
+        lines.append("| %s | %s | %s | %s |" % (label, mtu, mss, source))
+    return lines + [""]
+
+
+def cpu_lines(machine):
+    text = ("**CPU us/msg, CPU s/GB**: the CPU time a system spent from "
+            "just before the client started to just after it exited "
+            "(start-up included; raw.tsv's wall_s), per message and per GB "
+            "(10^9 bytes) moved. A message is a round trip completed in the "
+            "run (msgs= in msg_gen's summary and sockpp's line: echoes "
+            "received), and it moved its size twice, request and response. "
+            "Machnet: user and system time, all threads, of both machnetd "
+            "and both applications. machnetd busy-polls (engine idle "
+            "`yield`), taking what CPU it is given, work or none: that is "
+            "its real cost, counted as it is (raw.tsv's machnetd_s). "
+            "Kernel (sockpp): user and system time of client and server, "
+            "plus the machine's softirq time from /proc/stat (softirq_s), "
+            "for the network work no process may be charged with. sockperf "
+            "rows have none. Process times are the scheduler's run time "
+            "(the client's from its rusage, the others' from "
+            "/proc/PID/stat); /proc/stat's softirq and busy time (busy_s, "
+            "the whole machine's) are tick samples: rough over a short run, "
+            "and low for processes that run in short bursts, as the kernel "
+            "tools do. For machnet, whose processes never sleep, busy_s "
+            "beyond procs_s is CPU that went to other processes.")
+    if any("IRQ_TIME_ACCOUNTING off" in l for l in machine):
+        text += (" This kernel has no CONFIG_IRQ_TIME_ACCOUNTING "
+                 "(machine.txt): softirq work done in a process's context, "
+                 "where a veth's receive work mostly runs, is in that "
+                 "process's time already, so adding softirq_s counts it "
+                 "twice and the kernel's figure is high; procs_s alone is "
+                 "closer. For machnet over af_xdp and af_packet that work "
+                 "is likewise in machnetd's time (softirq_s is shown for "
+                 "those rows, not added).")
+    return [text, ""]
+
+
 def markdown(outdir, rows):
     with open(os.path.join(outdir, "machine.txt")) as f:
         machine = [l.rstrip("\n") for l in f if l.strip()]
@@ -259,11 +426,13 @@ def markdown(outdir, rows):
             "(sockpp UDP, sockpp TCP) for the same size and window in this "
             "run: above 1 is better for msg/s, below 1 is better for "
             "latency.", ""]
+    out += cpu_lines(machine)
     for exp, win in EXPERIMENTS:
         out += ["## %s: window %s" % (exp, win), ""]
         for size in sizes_of(rows):
             out += ["### %s, %s" % (exp, size_name(size)), ""]
             out += table(rows, size, win) + [""]
+    out += mtu_lines(rows)
     out += ["## Targets of issue 4", "",
             "Upstream figures are those quoted in the issue (another "
             "machine, another day); the kernel figures are from this run. "
@@ -273,6 +442,12 @@ def markdown(outdir, rows):
             "so on a quiet VM the kernel's window-1 latency looks worse "
             "than on a busy one (see ../PERFORMANCE.md).",
             ""] + targets(rows) + [""]
+    out += ["## Targets of issue 12", "",
+            "Against kernel TCP on the veth's default MTU, in this run; "
+            "\"a veth PMD\" is the faster of af_xdp and af_packet, named. "
+            "E1 1 KiB p50 against kernel UDP is in the table above.", ""]
+    out += bulk_targets(rows) + [""]
+    out += cctrace_lines(outdir)
     out += cost_lines(outdir, notes) + [""]
     with open(os.path.join(outdir, "results.md"), "w") as f:
         f.write("\n".join(out))

@@ -13,7 +13,8 @@
 #
 #   bash scripts/bench.sh [BUILD]    (as root; `make bench` calls it)
 #
-# Writes docs/perf/: results.md, results.png, raw.tsv, machine.txt,
+# Writes docs/perf/: results.md, results.png, raw.tsv (with the CPU time
+# of each run and the MTU it ran with), machine.txt,
 # notes.tsv, cost.tsv (the engine thread's CPU cost per 1 KiB request and
 # response: perf stat where the VM exposes counters, callgrind otherwise)
 # and, with callgrind, cost_profile.txt (where the instructions go).
@@ -30,11 +31,16 @@ BENCH_SECS=${BENCH_SECS:-3}
 BENCH_OUT=${BENCH_OUT:-$BENCH_ROOT/docs/perf}
 BENCH_SIZES=${BENCH_SIZES:-"64 1024 8192 65536 1048576"}
 BENCH_WINDOWS=${BENCH_WINDOWS:-"1 32"}
-BENCH_SYSTEMS=${BENCH_SYSTEMS:-"xdp packet memif kernel sockperf cost"}
+BENCH_SYSTEMS=${BENCH_SYSTEMS:-"xdp packet memif kernel kernel-jumbo sockperf cctrace cost"}
 # Fixed-count run of the CPU-cost measurement (1 KiB request/responses).
 BENCH_COST_MSGS=${BENCH_COST_MSGS:-2000}
 # Events perf counts on the engine thread, where the VM exposes them.
 BENCH_PERF_EVENTS=${BENCH_PERF_EVENTS:-cycles,instructions}
+# machnet on the largest MTU each device carries here (1), or on 1500 (0).
+BENCH_JUMBO=${BENCH_JUMBO:-1}
+# The veth's MTU under af_xdp: a veth with XDP attached takes about 3500,
+# and machnetd uses 3398 of it (a buffer must fit a 4 KiB umem chunk).
+BENCH_XDP_MTU=${BENCH_XDP_MTU:-3500}
 BENCH_IDLE=yield
 BENCH_PORT=888
 UDP_MAX=65507
@@ -104,8 +110,105 @@ bench_machine() {
 		echo "dpdk: $(pkg-config --modversion libdpdk 2>/dev/null || echo unknown)"
 		echo "source: ${BENCH_SOURCE:-$(bench_source)}"
 		echo "app: $APP (--idle $BENCH_IDLE); machnetd --engine.idle=yield; run length ${BENCH_SECS} s"
+		echo "cpu time accounting: CONFIG_IRQ_TIME_ACCOUNTING $(bench_irqtime), CLK_TCK $(getconf CLK_TCK)"
 		echo "load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 	} >"$BENCH_OUT/machine.txt"
+}
+
+# on when the kernel keeps softirq time out of the processes' own time;
+# off, the softirq work a process does in its context counts twice in the
+# kernel rows' CPU figure (process time plus softirq), so the report says so.
+bench_irqtime() {
+	local c
+	c=/boot/config-$(uname -r)
+	if [ -r "$c" ]; then
+		grep -q '^CONFIG_IRQ_TIME_ACCOUNTING=y' "$c"
+	elif [ -r /proc/config.gz ]; then
+		zgrep -q '^CONFIG_IRQ_TIME_ACCOUNTING=y' /proc/config.gz
+	else
+		echo unknown
+		return
+	fi && echo on || echo off
+}
+
+# utime+stime of PID in clock ticks (/proc/PID/stat sums its threads) if it
+# runs NAME, else of its child that does: ip netns exec and env exec the
+# program today, but a launcher that forked must not have its own few
+# ticks taken for the program's. Fails when neither runs NAME.
+bench_ticks_of() {
+	local pid=$1 name=$2 stat f
+	if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" != "$name" ]; then
+		pid=$(pgrep -x -P "$pid" "$name" | head -n 1)
+		[ -n "$pid" ] || return 1
+	fi
+	stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+	# Fields from the third on: the name in parentheses may hold spaces.
+	read -r -a f <<<"${stat##*) }"
+	echo $((f[11] + f[12]))
+}
+
+# The ticks of every PID:NAME given, summed; 0 for none.
+bench_ticks() {
+	local pn t sum=0
+	for pn in "$@"; do
+		if ! t=$(bench_ticks_of "${pn%%:*}" "${pn#*:}"); then
+			bench_log "no ${pn#*:} at pid ${pn%%:*}: no CPU figure for this run"
+			return 1
+		fi
+		sum=$((sum + t))
+	done
+	echo "$sum"
+}
+
+# "SERVER_TICKS DAEMON_TICKS SOFTIRQ_TICKS BUSY_TICKS SECONDS" now; SRV
+# and DMN are lists of PID:NAME. Softirq and busy (user, nice, system, irq,
+# softirq) are the machine's, from the cpu line of /proc/stat: busy shows
+# how much else ran, as the kernel may be shared with other containers'
+# processes, which no ps here lists. Both are tick samples, blind to short
+# bursts; the processes' ticks are scaled to their exact run time.
+bench_cpu_mark() {
+	local s d
+	# shellcheck disable=SC2086 # words of the lists
+	s=$(bench_ticks $1) && d=$(bench_ticks $2) || return 1
+	echo "$s $d $(awk '$1 == "cpu" { print $8, $2 + $3 + $4 + $7 + $8; exit }' /proc/stat) $EPOCHREALTIME"
+}
+
+# Runs the client CMD... (output in LOG) and prints as key=value pairs the
+# CPU seconds that it, the servers SRV and the daemons DMN (lists of
+# PID:NAME) used meanwhile, and the machine's softirq and busy seconds.
+# The client's own time is bash's `time` of it: the rusage of the whole
+# waited-for tree (timeout, ip netns exec, the client and all its threads),
+# because a client that has exited has no /proc entry left to read.
+bench_cpu_run() {
+	local log=$1 srv=$2 dmn=$3 t0 t1 TIMEFORMAT='%3U %3S'
+	shift 3
+	t0=$(bench_cpu_mark "$srv" "$dmn")
+	{ time "$@" </dev/null >"$log" 2>&1; } 2>"$log.time"
+	t1=$(bench_cpu_mark "$srv" "$dmn")
+	[ -n "$t0" ] && [ -n "$t1" ] || return 0
+	awk -v hz="$(getconf CLK_TCK)" -v a="$t0" -v b="$t1" -v c="$(tail -n 1 "$log.time")" \
+		-v dmn="$dmn" 'BEGIN {
+		split(a, x); split(b, y); split(c, t)
+		d = (y[2] - x[2]) / hz
+		printf "wall_s=%.3f procs_s=%.3f machnetd_s=%s softirq_s=%.3f busy_s=%.3f\n",
+			y[5] - x[5], t[1] + t[2] + (y[1] - x[1]) / hz + d,
+			dmn == "" ? "-" : sprintf("%.3f", d), (y[3] - x[3]) / hz,
+			(y[4] - x[4]) / hz
+	}'
+}
+
+# The CPU seconds that count for SYS, then per message and per GB (10^9
+# bytes) moved: MSGS x SIZE x 2, as every message counted is an echo
+# received, so it crossed the link both ways. The kernel does part of its
+# network work in softirq, not always charged to a process, so the
+# kernel's figure adds the machine's; machnet's is its processes', busy
+# polling included.
+bench_cpu_cols() {
+	awk -v sys="$1" -v z="$2" -v n="$3" -v p="$4" -v s="$5" 'BEGIN {
+		if (p == "-" || n == "-" || n + 0 <= 0) { printf "-\t-\t-"; exit }
+		c = p + (sys ~ /^kernel-/ ? s : 0)
+		printf "%.3f\t%.2f\t%.3f", c, c * 1e6 / n, c / (n * z * 2 / 1e9)
+	}'
 }
 
 # One row of raw.tsv from a line of key=value pairs (msgs, msg_per_s, ...).
@@ -117,9 +220,14 @@ bench_record() {
 		v=${kv#*=}
 		[ "$k" != "$kv" ] && f[$k]=$v
 	done
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$sys" "$size" "$win" \
+	# The columns after note came later: old readers of raw.tsv still work.
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+		"$sys" "$size" "$win" \
 		"${f[msgs]:--}" "${f[msg_per_s]:--}" "${f[p50_us]:--}" \
-		"${f[p99_us]:--}" "${f[p999_us]:--}" "${f[max_us]:--}" "$note" >>"$RAW"
+		"${f[p99_us]:--}" "${f[p999_us]:--}" "${f[max_us]:--}" "$note" \
+		"${f[wall_s]:--}" "${f[procs_s]:--}" "${f[machnetd_s]:--}" "${f[softirq_s]:--}" \
+		"$(bench_cpu_cols "$sys" "$size" "${f[msgs]:--}" "${f[procs_s]:--}" "${f[softirq_s]:--}")" \
+		"${f[mtu]:--}" "${f[mss]:--}" "${f[busy_s]:--}" >>"$RAW"
 }
 
 # pingpong's last line, rewritten in msg_gen's summary keys.
@@ -151,22 +259,27 @@ bench_app_server() {
 	sleep 0.5
 }
 
-# Prints the client's result as key=value pairs; status 1 when it failed.
+# Prints the client's result, and the CPU time of the run (the server's
+# and both machnetd's as well), as key=value pairs; status 1 when it failed.
 bench_app_client() {
-	local ns=$1 inst=$2 lip=$3 rip=$4 size=$5 win=$6 log out
+	local ns=$1 inst=$2 lip=$3 rip=$4 size=$5 win=$6 log out cpu srv dmn
 	log=$TOPO_DIR/client.$inst.$size.$win.log
+	srv=$BENCH_SERVER:$APP
+	dmn="${TOPO_MACHNETD[$INST_A]:-}:machnetd ${TOPO_MACHNETD[$INST_B]:-}:machnetd"
 	if [ "$APP" = msg_gen ]; then
-		timeout $((BENCH_SECS + 30)) ip netns exec "$ns" env "MACHNET_INSTANCE=$inst" \
+		cpu=$(bench_cpu_run "$log" "$srv" "$dmn" \
+			timeout $((BENCH_SECS + 30)) ip netns exec "$ns" env "MACHNET_INSTANCE=$inst" \
 			"$MN_BIN/msg_gen" --local_ip "$lip" --remote_ip "$rip" \
 			--remote_port "$BENCH_PORT" --msg_size "$size" --msg_window "$win" \
-			--duration "$BENCH_SECS" --idle "$BENCH_IDLE" </dev/null >"$log" 2>&1
+			--duration "$BENCH_SECS" --idle "$BENCH_IDLE")
 		out=$(sed -n 's/^summary: //p' "$log" | tail -1)
 	else
-		timeout $((BENCH_SECS * 4 + 30)) ip netns exec "$ns" env "MACHNET_INSTANCE=$inst" \
+		cpu=$(bench_cpu_run "$log" "$srv" "$dmn" \
+			timeout $((BENCH_SECS * 4 + 30)) ip netns exec "$ns" env "MACHNET_INSTANCE=$inst" \
 			"$MN_BIN/pingpong" --client --local "$lip" --remote "$rip" \
 			--port "$BENCH_PORT" --size "$size" --window "$win" \
 			--count "$(bench_pp_count "$size")" --timeout $((BENCH_SECS * 4)) \
-			--idle "$BENCH_IDLE" </dev/null >"$log" 2>&1
+			--idle "$BENCH_IDLE")
 		out=$(bench_pingpong_kv <"$log" | tail -1)
 	fi
 	if [ -z "$out" ]; then
@@ -174,26 +287,61 @@ bench_app_client() {
 		tail -n 5 "$log" >&2
 		return 1
 	fi
-	echo "$out"
+	echo "$out $cpu"
 }
 
-# Starts the pair of machnetd for SYS (xdp, packet, memif) as INST_A/INST_B.
+# The MTU of interface IF in namespace NS, as the kernel has it.
+bench_link_mtu() {
+	ip -n "$1" link show "$2" | sed -n 's/.* mtu \([0-9]*\) .*/\1/p' | head -n 1
+}
+
+# "mtu=N mss=M" of machnet over SYS, as host A's machnetd said at start-up.
+bench_machnet_link() {
+	local log=$TOPO_DIR/machnetd.$INST_A.log mtu mss
+	mtu=$(sed -n 's/^machnetd: MTU \([0-9]*\).*/\1/p' "$log" | tail -n 1)
+	mss=$(sed -n 's/^machnetd: ready .* mss=\([0-9]*\).*/\1/p' "$log" | tail -n 1)
+	echo "mtu=${mtu:--} mss=${mss:--}"
+}
+
+# The link MTU and device arguments of SYS at its largest MTU here: a veth
+# takes 9000, but with XDP attached only about 3500; af_packet needs PACKET_MMAP
+# frames and memif buffers that hold a whole frame (config/machnet.conf).
+bench_jumbo_link() {
+	case $1 in
+	xdp) echo "$BENCH_XDP_MTU" ;;
+	packet) echo "9000 ,framesz=9216,blocksz=36864" ;;
+	memif) echo "9000 ,bsize=9216" ;;
+	esac
+}
+
+# Starts the pair of machnetd for SYS (xdp, packet, memif) as INST_A/INST_B,
+# at the largest MTU the device carries when BENCH_JUMBO is 1.
 bench_machnetds() {
-	local sys=$1 sock eal
+	local sys=$1 sock eal mtu=1500 devargs= opts=()
 	INST_A=$(topo_instance "${sys:0:1}a")
 	INST_B=$(topo_instance "${sys:0:1}b")
+	if [ "$BENCH_JUMBO" = 1 ]; then
+		read -r mtu devargs <<<"$(bench_jumbo_link "$sys")"
+		# Buffers of up to 9.5 KiB: two pools must fit the hugepages.
+		opts=(--net.mtu=9000 --resources.pool_size=16383)
+	fi
+	eal="--no-pci --lcores=0@(0,1),1@(0,1)"
 	if [ "$sys" = memif ]; then
 		# Path sockets, not abstract ones: those would not cross namespaces.
 		sock=$TOPO_DIR/memif.sock
-		eal="--no-pci --lcores=0@(0,1),1@(0,1) --vdev=net_memif0,socket-abstract=no,socket=$sock"
-		start_machnetd "$TOPO_NS_A" "$INST_A" "$IP_A" "$TOPO_IF_A" packet \
+		eal="$eal --vdev=net_memif0,socket-abstract=no,socket=$sock$devargs"
+		start_machnetd "$TOPO_NS_A" "$INST_A" "$IP_A" "$TOPO_IF_A" packet "${opts[@]}" \
 			"--machnet.eal_args=$eal,role=server" &&
-			start_machnetd "$TOPO_NS_B" "$INST_B" "$IP_B" "$TOPO_IF_B" packet \
+			start_machnetd "$TOPO_NS_B" "$INST_B" "$IP_B" "$TOPO_IF_B" packet "${opts[@]}" \
 				"--machnet.eal_args=$eal,role=client"
 		return
 	fi
-	start_machnetd "$TOPO_NS_A" "$INST_A" "$IP_A" "$TOPO_IF_A" "$sys" &&
-		start_machnetd "$TOPO_NS_B" "$INST_B" "$IP_B" "$TOPO_IF_B" "$sys"
+	ip -n "$TOPO_NS_A" link set "$TOPO_IF_A" mtu "$mtu" &&
+		ip -n "$TOPO_NS_B" link set "$TOPO_IF_B" mtu "$mtu" || return 1
+	start_machnetd "$TOPO_NS_A" "$INST_A" "$IP_A" "$TOPO_IF_A" "$sys" "${opts[@]}" \
+		"--machnet.eal_args=$eal --vdev=$(topo_vdev "$sys" "$TOPO_IF_A")$devargs" &&
+		start_machnetd "$TOPO_NS_B" "$INST_B" "$IP_B" "$TOPO_IF_B" "$sys" "${opts[@]}" \
+			"--machnet.eal_args=$eal --vdev=$(topo_vdev "$sys" "$TOPO_IF_B")$devargs"
 }
 
 bench_stop_machnetds() {
@@ -205,7 +353,7 @@ bench_stop_machnetds() {
 }
 
 bench_machnet() {
-	local sys=$1 size win out
+	local sys=$1 size win out link
 	bench_log "machnet over $sys"
 	if ! bench_machnetds "$sys"; then
 		BENCH_NOTE[$sys]="machnetd did not start"
@@ -217,19 +365,43 @@ bench_machnet() {
 		bench_stop_machnetds
 		return
 	fi
+	link=$(bench_machnet_link)
 	bench_app_server "$TOPO_NS_B" "$INST_B" "$IP_B"
 	for size in $BENCH_SIZES; do
 		for win in $BENCH_WINDOWS; do
 			if out=$(bench_app_client "$TOPO_NS_A" "$INST_A" "$IP_A" "$IP_B" "$size" "$win"); then
-				bench_record "machnet-$sys" "$size" "$win" "$out"
+				bench_record "machnet-$sys" "$size" "$win" "$out $link"
 			else
-				bench_record "machnet-$sys" "$size" "$win" "" "client failed"
+				bench_record "machnet-$sys" "$size" "$win" "$link" "client failed"
 				# A failed run can leave the server's flow wedged.
 				topo_stop_app "$BENCH_SERVER" 5
 				bench_app_server "$TOPO_NS_B" "$INST_B" "$IP_B"
 			fi
 		done
 	done
+	topo_stop_app "$BENCH_SERVER" 5
+	bench_stop_machnetds
+}
+
+# One 1 MiB window-32 run of machnet over af_packet at its largest MTU, with
+# the cwnd and srtt of host A's flow sampled every 20 ms from /machnet/flows
+# (bench/cctrace.py): whether the congestion control lets a bulk flow on
+# an idle link fill it. Writes cctrace.tsv.
+bench_cctrace() {
+	local tracer
+	bench_log "congestion window of a bulk flow (af_packet, 1 MiB, window 32)"
+	if ! bench_machnetds packet; then
+		BENCH_NOTE[cctrace]="machnetd did not start"
+		bench_stop_machnetds
+		return
+	fi
+	bench_app_server "$TOPO_NS_B" "$INST_B" "$IP_B"
+	python3 "$BENCH_ROOT/bench/cctrace.py" "$INST_A" $((BENCH_SECS + 1)) 20 \
+		"$BENCH_OUT/cctrace.tsv" >&2 &
+	tracer=$!
+	bench_app_client "$TOPO_NS_A" "$INST_A" "$IP_A" "$IP_B" 1048576 32 \
+		>"$TOPO_DIR/cctrace.client" || BENCH_NOTE[cctrace]="client failed"
+	wait "$tracer" || BENCH_NOTE[cctrace]="the telemetry sampler failed"
 	topo_stop_app "$BENCH_SERVER" 5
 	bench_stop_machnetds
 }
@@ -247,22 +419,38 @@ bench_kernel_link() {
 		ip -n "$TOPO_NS_B" link set "$KIF_B" mtu 1500 up
 }
 
-# One sockpp client run; a TCP stall is retried once by the caller (see
-# the report), so it is logged rather than fatal.
+# One sockpp client run against the server SRV (pid), with its CPU time;
+# a TCP stall is retried once by the caller (see the report), so it is
+# logged rather than fatal.
 bench_sockpp() {
-	local proto=$1 size=$2 win=$3 log=$4
-	timeout $((BENCH_SECS + 30)) ip netns exec "$TOPO_NS_A" "$MN_BIN/sockpp" \
+	local proto=$1 size=$2 win=$3 log=$4 srv=$5 cpu out
+	cpu=$(bench_cpu_run "$log" "$srv:sockpp" "" \
+		timeout $((BENCH_SECS + 30)) ip netns exec "$TOPO_NS_A" "$MN_BIN/sockpp" \
 		--client --proto "$proto" --remote "$KIP_B" --port 7777 \
 		--size "$size" --window "$win" --count 10000000 \
-		--duration "$BENCH_SECS" </dev/null >"$log" 2>&1
-	sed -n 's/^sockpp: proto=//p' "$log" | grep . && return 0
+		--duration "$BENCH_SECS")
+	out=$(sed -n 's/^sockpp: proto=//p' "$log")
+	if [ -n "$out" ]; then
+		echo "$out $cpu"
+		return 0
+	fi
 	bench_log "sockpp $proto $size B window $win: $(tail -n 1 "$log")"
 	return 1
 }
 
+# Kernel UDP and TCP on the veth's default MTU, which is the kernel's real
+# behaviour (GSO hands the veth 64 KB segments whatever the MTU); with an
+# MTU given, TCP alone on it, as system kernel-tcp<MTU>.
 bench_kernel() {
-	local proto size win log out srv
-	for proto in udp tcp; do
+	local mtu=${1:-} protos="udp tcp" suffix= proto size win log out srv link
+	if [ -n "$mtu" ]; then
+		protos=tcp
+		suffix=$mtu
+		ip -n "$TOPO_NS_A" link set "$KIF_A" mtu "$mtu" &&
+			ip -n "$TOPO_NS_B" link set "$KIF_B" mtu "$mtu" || return
+	fi
+	link="mtu=$(bench_link_mtu "$TOPO_NS_A" "$KIF_A")"
+	for proto in $protos; do
 		bench_log "kernel $proto (sockpp)"
 		topo_spawn "$TOPO_NS_B" - "$TOPO_DIR/sockpp.$proto.log" "$MN_BIN/sockpp" \
 			--server --proto "$proto" --port 7777
@@ -271,21 +459,25 @@ bench_kernel() {
 		for size in $BENCH_SIZES; do
 			for win in $BENCH_WINDOWS; do
 				if [ "$proto" = udp ] && [ "$size" -gt "$UDP_MAX" ]; then
-					bench_record "kernel-udp" "$size" "$win" "" "n/a: over the UDP maximum of $UDP_MAX B"
+					bench_record "kernel-udp" "$size" "$win" "$link" "n/a: over the UDP maximum of $UDP_MAX B"
 					continue
 				fi
 				log=$TOPO_DIR/sockpp.$proto.$size.$win.log
-				if ! out=$(bench_sockpp "$proto" "$size" "$win" "$log") &&
-					! out=$(bench_sockpp "$proto" "$size" "$win" "$log"); then
-					bench_record "kernel-$proto" "$size" "$win" "" "client failed twice: $(tail -n 1 "$log")"
+				if ! out=$(bench_sockpp "$proto" "$size" "$win" "$log" "$srv") &&
+					! out=$(bench_sockpp "$proto" "$size" "$win" "$log" "$srv"); then
+					bench_record "kernel-$proto$suffix" "$size" "$win" "$link" "client failed twice: $(tail -n 1 "$log")"
 					continue
 				fi
-				bench_record "kernel-$proto" "$size" "$win" "$out" \
+				bench_record "kernel-$proto$suffix" "$size" "$win" "$out $link" \
 					"$(grep -o 'lost=[1-9][0-9]*' <<<"$out")"
 			done
 		done
 		topo_stop_app "$srv" 5
 	done
+	if [ -n "$mtu" ]; then
+		ip -n "$TOPO_NS_A" link set "$KIF_A" mtu 1500
+		ip -n "$TOPO_NS_B" link set "$KIF_B" mtu 1500
+	fi
 }
 
 # sockperf ping-pong has one message in flight: it cross-checks E1 only.
@@ -309,13 +501,14 @@ bench_sockperf_kv() {
 }
 
 bench_sockperf() {
-	local proto size win flag log out
+	local proto size win flag log out link
 	if ! bench_need sockperf sockperf; then
 		BENCH_NOTE[sockperf]="sockperf is not installable here"
 		bench_log "${BENCH_NOTE[sockperf]}"
 		return
 	fi
 	bench_log "sockperf ping-pong"
+	link="mtu=$(bench_link_mtu "$TOPO_NS_A" "$KIF_A")"
 	topo_spawn "$TOPO_NS_B" - "$TOPO_DIR/sockperf.udp.log" sockperf server -i "$KIP_B" -p 11111
 	topo_spawn "$TOPO_NS_B" - "$TOPO_DIR/sockperf.tcp.log" sockperf server -i "$KIP_B" -p 11112 --tcp
 	sleep 0.5
@@ -325,11 +518,11 @@ bench_sockperf() {
 		for size in $BENCH_SIZES; do
 			for win in $BENCH_WINDOWS; do
 				if [ "$win" != 1 ]; then
-					bench_record "sockperf-$proto" "$size" "$win" "" "n/a: ping-pong has one message in flight"
+					bench_record "sockperf-$proto" "$size" "$win" "$link" "n/a: ping-pong has one message in flight"
 					continue
 				fi
 				if [ "$size" -gt "$UDP_MAX" ]; then
-					bench_record "sockperf-$proto" "$size" "$win" "" "n/a: sockperf messages stop at $UDP_MAX B"
+					bench_record "sockperf-$proto" "$size" "$win" "$link" "n/a: sockperf messages stop at $UDP_MAX B"
 					continue
 				fi
 				log=$TOPO_DIR/sockperf.$proto.$size.log
@@ -340,9 +533,9 @@ bench_sockperf() {
 				out=$(bench_sockperf_kv <"$log")
 				if [ -z "$out" ]; then
 					tail -n 3 "$log" >&2
-					bench_record "sockperf-$proto" "$size" "$win" "" "client failed"
+					bench_record "sockperf-$proto" "$size" "$win" "$link" "client failed"
 				else
-					bench_record "sockperf-$proto" "$size" "$win" "$out"
+					bench_record "sockperf-$proto" "$size" "$win" "$out $link"
 				fi
 			done
 		done
@@ -509,8 +702,16 @@ bench_main() {
 	mkdir -p "$BENCH_OUT"
 	RAW=$BENCH_OUT/raw.tsv
 	bench_build
-	printf 'system\tsize\twindow\tmsgs\tmsg_per_s\tp50_us\tp99_us\tp999_us\tmax_us\tnote\n' >"$RAW"
-	rm -f "$BENCH_OUT/cost.tsv" "$BENCH_OUT/cost_profile.txt" "$BENCH_OUT/notes.tsv"
+	# In bench_record's order; the columns after note came later.
+	(
+		IFS=$'\t'
+		cols=(system size window msgs msg_per_s p50_us p99_us p999_us max_us note
+			wall_s procs_s machnetd_s softirq_s cpu_s cpu_us_per_msg cpu_s_per_gb
+			mtu mss busy_s)
+		echo "${cols[*]}"
+	) >"$RAW"
+	rm -f "$BENCH_OUT/cost.tsv" "$BENCH_OUT/cost_profile.txt" "$BENCH_OUT/notes.tsv" \
+		"$BENCH_OUT/cctrace.tsv"
 	bench_machine
 	IP_A=10.99.0.1
 	IP_B=10.99.0.2
@@ -520,6 +721,8 @@ bench_main() {
 		case $s in
 		xdp | packet | memif) bench_machnet "$s" ;;
 		kernel) bench_kernel ;;
+		kernel-jumbo) bench_kernel 9000 ;;
+		cctrace) bench_cctrace ;;
 		sockperf) bench_sockperf ;;
 		cost) bench_cost ;;
 		esac
