@@ -82,15 +82,19 @@ mn_coalesce_add(struct rte_mbuf *pkt, const struct rte_mbuf *msg)
 	struct mn_msg_meta *meta = mn_msg_meta(pkt);
 	uint8_t *rec;
 
+	/* Not rte_pktmbuf_prepend or _append: pkt->next is the queue's next
+	 * segment, not one of pkt's, and they would walk (and, with mbuf
+	 * debugging, check) that chain as pkt's. */
 	if (!coalesced(pkt)) {
 		uint16_t first = pkt->data_len;
 
-		put_len((uint8_t *)rte_pktmbuf_prepend(pkt, MN_COALESCE_REC_HDR), first);
+		pkt->data_off -= MN_COALESCE_REC_HDR;
+		pkt->data_len += MN_COALESCE_REC_HDR;
+		pkt->pkt_len += MN_COALESCE_REC_HDR;
+		put_len(rte_pktmbuf_mtod(pkt, uint8_t *), first);
 		meta->seg_flags |= MN_PKT_F_COALESCED;
 		meta->msg_len = 1;
 	}
-	/* Not rte_pktmbuf_append: pkt->next is the queue's next segment, not
-	 * a segment of pkt's. */
 	rec = rte_pktmbuf_mtod_offset(pkt, uint8_t *, pkt->data_len);
 	pkt->data_len += MN_COALESCE_REC_HDR + msg->data_len;
 	pkt->pkt_len += MN_COALESCE_REC_HDR + msg->data_len;
