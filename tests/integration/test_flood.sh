@@ -19,7 +19,7 @@
 #   usage: test_flood.sh xdp|packet
 source "$(dirname "$0")/../../scripts/topo.sh"
 topo_init "$@"
-COUNT=${FLOOD_PP_COUNT:-10000}
+COUNT=${FLOOD_PP_COUNT:-5000}
 FLOOD_SIZE=8388608
 PP_PORT_B=31580
 PP_PORT_A=31581
