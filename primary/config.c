@@ -807,3 +807,81 @@ mn_config_load(struct mn_config *cfg, const char *path,
 	*cfg = ld.cfg;
 	return 0;
 }
+
+static uint32_t
+load_uint(const struct mn_config *cfg, const struct key_desc *k)
+{
+	const void *p = RTE_PTR_ADD(cfg, k->off);
+
+	return k->size == sizeof(uint16_t) ? *(const uint16_t *)p :
+	       *(const uint32_t *)p;
+}
+
+static void
+print_ip(FILE *out, uint32_t ip)
+{
+	fprintf(out, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255,
+		ip & 255);
+}
+
+/* One key's value as the configuration file would give it (read back, it
+ * gives the same configuration). */
+static void
+print_value(FILE *out, const struct mn_config *cfg, const struct key_desc *k)
+{
+	const void *p = RTE_PTR_ADD(cfg, k->off);
+
+	switch (k->kind) {
+	case KEY_UINT:
+	case KEY_POW2:
+		fprintf(out, "%u", load_uint(cfg, k));
+		break;
+	case KEY_REAL:
+		fprintf(out, "%g", *(const double *)p);
+		break;
+	case KEY_HOST_IP:
+	case KEY_GATEWAY:
+	case KEY_NETMASK:
+		print_ip(out, load_uint(cfg, k));
+		break;
+	case KEY_MAC:
+		fprintf(out, RTE_ETHER_ADDR_PRT_FMT,
+			RTE_ETHER_ADDR_BYTES((const struct rte_ether_addr *)p));
+		break;
+	case KEY_IDLE:
+		fprintf(out, "%s", mn_config_idle_name(*(const enum mn_idle_mode *)p));
+		break;
+	case KEY_INSTANCE:
+	case KEY_TEXT:
+		fprintf(out, "%s", (const char *)p);
+		break;
+	}
+}
+
+void
+mn_config_print(const struct mn_config *cfg, FILE *out)
+{
+	const char *section = NULL;
+	size_t i;
+
+	for (i = 0; i < RTE_DIM(keys); i++) {
+		const struct key_desc *k = &keys[i];
+
+		if (section == NULL || strcmp(section, k->section) != 0) {
+			fprintf(out, "%s[%s]\n", section == NULL ? "" : "\n",
+				k->section);
+			section = k->section;
+		}
+		if (k->kind == KEY_MAC && !cfg->mac_set) {
+			fprintf(out, "; %s: the port's own\n", k->name);
+			continue;
+		}
+		if (k->kind == KEY_TEXT && *(const char *)RTE_PTR_ADD(cfg, k->off) == '\0') {
+			fprintf(out, "; %s: none\n", k->name);
+			continue;
+		}
+		fprintf(out, "%s = ", k->name);
+		print_value(out, cfg, k);
+		fputc('\n', out);
+	}
+}

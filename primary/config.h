@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <rte_ether.h>
 
@@ -115,5 +116,8 @@ void mn_config_defaults(struct mn_config *cfg);
 int mn_config_load(struct mn_config *cfg, const char *path,
 		   char *const overrides[], int n_overrides,
 		   char err[MN_CONFIG_ERR_LEN]);
+
+/* Every key with the value it resolved to, as a configuration file. */
+void mn_config_print(const struct mn_config *cfg, FILE *out);
 
 #endif /* MN_CONFIG_H */

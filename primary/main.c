@@ -56,23 +56,30 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: machnetd [-c FILE] [--<section>.<key>=<value> ...]\n"
+		"usage: machnetd [-c FILE] [--check] [--<section>.<key>=<value> ...]\n"
 		"  -c FILE   configuration (INI); every key can be overridden,\n"
-		"            e.g. --net.ip=10.0.0.1 --machnet.instance=hosta\n");
+		"            e.g. --net.ip=10.0.0.1 --machnet.instance=hosta\n"
+		"  --check   validate the configuration and print every key as\n"
+		"            resolved, without starting DPDK (exit 0, or 2 naming\n"
+		"            the key that is wrong)\n");
 }
 
 static int
-parse_args(int argc, char **argv, const char **path, char **overrides, int *n)
+parse_args(int argc, char **argv, const char **path, char **overrides, int *n,
+	   bool *check)
 {
 	int i;
 
 	*n = 0;
+	*check = false;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			exit(0);
 		}
-		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+		if (strcmp(argv[i], "--check") == 0) {
+			*check = true;
+		} else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
 			*path = argv[++i];
 		} else if (strncmp(argv[i], "--", 2) == 0 && strchr(argv[i], '=')) {
 			overrides[(*n)++] = argv[i] + 2;
@@ -332,10 +339,11 @@ main(int argc, char **argv)
 	uint32_t mss;
 	uint16_t port_id;
 	int n_overrides, n_eal;
-	bool heap_guarded;
+	bool heap_guarded, check;
 
 	clock_gettime(CLOCK_MONOTONIC, &started);
-	if (overrides == NULL || parse_args(argc, argv, &path, overrides, &n_overrides) != 0)
+	if (overrides == NULL ||
+	    parse_args(argc, argv, &path, overrides, &n_overrides, &check) != 0)
 		return 2;
 	if (mn_config_load(&cfg, path, overrides, n_overrides, err) != 0) {
 		fprintf(stderr, "machnetd: %s\n", err);
@@ -352,6 +360,10 @@ main(int argc, char **argv)
 	if (n_eal < 0) {
 		fprintf(stderr, "machnetd: machnet.eal_args: too many arguments\n");
 		return 2;
+	}
+	if (check) {
+		mn_config_print(&cfg, stdout);
+		return 0;
 	}
 	if (instance_held(cfg.instance))
 		return 1;

@@ -302,6 +302,48 @@ START_TEST(test_overrides_win)
 }
 END_TEST
 
+/* What mn_config_print writes of c (machnetd --check). */
+static char *
+printed(const struct mn_config *c)
+{
+	static char buf[2][8192];
+	static int which;
+	char *b = buf[which++ & 1];
+	FILE *f = fmemopen(b, sizeof(buf[0]), "w");
+
+	ck_assert_ptr_nonnull(f);
+	mn_config_print(c, f);
+	ck_assert_int_eq(fclose(f), 0);
+	return b;
+}
+
+START_TEST(test_printed_config_reads_back_the_same)
+{
+	char *ov[] = { "net.ip=10.0.0.7", "net.gateway=10.0.0.1",
+		       "net.mac=02:00:00:00:00:07", "net.mtu=9000",
+		       "engine.idle=yield", "cc.beta=0.5", "fault.rx_drop=0.25",
+		       "machnet.instance=hostq" };
+	struct mn_config c, again;
+	char err[MN_CONFIG_ERR_LEN], *text;
+
+	ck_assert_msg(mn_config_load(&c, NULL, ov, RTE_DIM(ov), err) == 0, "%s", err);
+	text = printed(&c);
+	ck_assert_ptr_nonnull(strstr(text, "[net]\nip = 10.0.0.7\n"));
+	ck_assert_ptr_nonnull(strstr(text, "mac = 02:00:00:00:00:07\n"));
+	ck_assert_ptr_nonnull(strstr(text, "idle = yield\n"));
+	ck_assert_ptr_nonnull(strstr(text, "beta = 0.5\n"));
+	ck_assert_msg(load_text(text, NULL, 0, &again, err) == 0, "%s", err);
+	ck_assert_str_eq(printed(&again), text);
+	ck_assert_uint_eq(again.gateway, ipv4(10, 0, 0, 1));
+	ck_assert(again.mac_set);
+	/* A port's own address is not a value: it stays unset. */
+	ck_assert_msg(mn_config_load(&c, NULL, ov, 1, err) == 0, "%s", err);
+	ck_assert_ptr_nonnull(strstr(printed(&c), "; mac: the port's own\n"));
+	ck_assert_msg(load_text(printed(&c), NULL, 0, &again, err) == 0, "%s", err);
+	ck_assert(!again.mac_set);
+}
+END_TEST
+
 START_TEST(test_overrides_without_file)
 {
 	char *ov[] = { "net.ip=10.0.0.9", "machnet.instance=b",
@@ -710,6 +752,7 @@ config_suite(void)
 	tcase_add_test(tc, test_shipped_file);
 	tcase_add_test(tc, test_overrides_win);
 	tcase_add_test(tc, test_overrides_without_file);
+	tcase_add_test(tc, test_printed_config_reads_back_the_same);
 	tcase_add_test(tc, test_repeated_section_merges);
 	tcase_add_test(tc, test_static_arp);
 	tcase_add_test(tc, test_static_arp_limit);
