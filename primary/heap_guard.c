@@ -16,9 +16,11 @@
  * when the join record says its holder is a dead joiner: a pid is recorded
  * and nobody holds the record's lock (the joiner died under it), or the
  * live joiner that holds it found a dead one before it. A lock held by a
- * live process is never touched. The heap's lists are consistent when the
- * holder died outside malloc's few short list updates, which is where it
- * spends the time: waiting for the primary to grow the heap, or writing.
+ * live process is never touched. The heap's lists are consistent if the
+ * holder died outside malloc's few short list updates, which is the likely
+ * case (most time under the lock is spent waiting for the primary to grow
+ * the heap); freeing a lock taken in the middle of one could leave them
+ * inconsistent, a risk taken over a host that no application can join.
  */
 #include <errno.h>
 #include <limits.h>
