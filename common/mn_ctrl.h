@@ -21,6 +21,9 @@ enum mn_ctrl_op {
 	/* machnetd's own, never from an application: detach the channels of
 	 * an application that died, resetting its flows. */
 	MN_CTRL_REAP,
+	/* The channel's eventfd, passed with the request (rte_mp_msg.fds):
+	 * machnetd signals it when the application waits (mn_state.h). */
+	MN_CTRL_WAKEFD,
 };
 
 struct mn_ctrl_msg {

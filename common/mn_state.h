@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define MN_STATE_MAGIC 0x4d4e535441544532ull /* "MNSTATE2" */
+#define MN_STATE_MAGIC 0x4d4e535441544533ull /* "MNSTATE3" */
 #define MN_MAX_CHANNELS 64
 
 enum mn_channel_state {
@@ -72,6 +72,26 @@ mn_tx_share_allows(uint64_t held, uint32_t n, uint32_t share)
 {
 	return held == 0 || held + n <= share;
 }
+
+/*
+ * How an application that waits on a channel (machnet_recv_wait,
+ * machnet_channel_fd) is woken, without a system call per message: it
+ * sets armed after finding the ring empty and before sleeping on its
+ * eventfd, which it gave machnetd; the engine, after putting a message on
+ * the ring, signals the eventfd only if it takes armed from 1 to 0. Each
+ * side orders its store and its load with a full fence, so at least one of
+ * them sees the other's: no wake-up is lost. wakes counts the signals,
+ * bumped after each write to the eventfd, so that the application knows
+ * when the eventfd may hold a count it has not drained. A line of its own:
+ * the engine reads armed on every delivery to such a channel, and the
+ * application's per-message counters would make that a miss each time.
+ */
+struct mn_channel_wake {
+	volatile uint32_t armed;
+	uint32_t pad;
+	volatile uint64_t wakes;
+	uint8_t pad1[48];
+};
 
 /* Counters machnetd keeps; only the engine lcore writes them. */
 struct mn_counters {
@@ -136,6 +156,22 @@ struct mn_state {
 	struct mn_channel_slot channels[MN_MAX_CHANNELS];
 	struct mn_counters counters;
 	struct mn_channel_usage usage[MN_MAX_CHANNELS] __attribute__((aligned(64)));
+	struct mn_channel_wake wake[MN_MAX_CHANNELS] __attribute__((aligned(64)));
 };
+
+/* Signals the eventfd of a waiting channel only when it armed (see above). */
+static inline bool
+mn_wake_take(struct mn_channel_wake *w)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return w->armed != 0 && __atomic_exchange_n(&w->armed, 0, __ATOMIC_ACQ_REL) != 0;
+}
+
+/* After the eventfd was written for a taken wake. */
+static inline void
+mn_wake_count(struct mn_channel_wake *w)
+{
+	__atomic_fetch_add(&w->wakes, 1, __ATOMIC_RELEASE);
+}
 
 #endif /* MN_STATE_H */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bsd/string.h>
 #include <rte_eal.h>
@@ -23,6 +24,7 @@
 #include "clock.h"
 #include "control.h"
 #include "mn_names.h"
+#include "wake.h"
 
 #define MN_CONTROL_WAKE_NS (100 * 1000 * 1000L)
 
@@ -53,6 +55,40 @@ reply_status(struct mn_cmd *cmd, int status)
 	reply(cmd);
 }
 
+/* A command that is answered without reaching its owner gives its fd back. */
+static void
+cmd_close_fd(struct mn_cmd *cmd)
+{
+	if (cmd->msg.op == MN_CTRL_WAKEFD && cmd->fd >= 0)
+		close(cmd->fd);
+	cmd->fd = -1;
+}
+
+static void
+refuse(struct mn_cmd *cmd, int status)
+{
+	cmd_close_fd(cmd);
+	reply_status(cmd, status);
+}
+
+/*
+ * The one descriptor a WAKEFD request carries is kept; any other that
+ * came with a request would only stay open in machnetd.
+ */
+static int
+take_fd(const struct rte_mp_msg *msg, uint32_t op)
+{
+	int i, kept = -1;
+
+	for (i = 0; i < msg->num_fds && i < RTE_MP_MAX_FD_NUM; i++) {
+		if (op == MN_CTRL_WAKEFD && msg->num_fds == 1)
+			kept = msg->fds[i];
+		else
+			close(msg->fds[i]);
+	}
+	return kept;
+}
+
 /* EAL IPC thread: queue and return at once. */
 static int
 on_request(const struct rte_mp_msg *msg, const void *peer)
@@ -63,17 +99,19 @@ on_request(const struct rte_mp_msg *msg, const void *peer)
 	memset(&cmd, 0, sizeof(cmd));
 	strlcpy(cmd.peer, peer, sizeof(cmd.peer));
 	if (msg->len_param != sizeof(cmd.msg)) {
+		take_fd(msg, 0);
 		cmd.msg.op = 0;
 		reply_status(&cmd, EPROTO);
 		return 0;
 	}
 	memcpy(&cmd.msg, msg->param, sizeof(cmd.msg));
+	cmd.fd = take_fd(msg, cmd.msg.op);
 	if (c->quit || c->state->stopping) {
-		reply_status(&cmd, ESHUTDOWN);
+		refuse(&cmd, ESHUTDOWN);
 		return 0;
 	}
 	if (rte_ring_mp_enqueue_elem(c->inbox, &cmd, sizeof(cmd)) != 0) {
-		reply_status(&cmd, EAGAIN);
+		refuse(&cmd, EAGAIN);
 		return 0;
 	}
 	sem_post(&c->wake);
@@ -157,7 +195,7 @@ static void
 forward(struct mn_control *c, struct mn_cmd *cmd)
 {
 	if (rte_ring_sp_enqueue_elem(c->to_engine, cmd, sizeof(*cmd)) != 0)
-		reply_status(cmd, EAGAIN);
+		refuse(cmd, EAGAIN);
 }
 
 static void
@@ -202,7 +240,12 @@ handle_request(struct mn_control *c, struct mn_cmd *cmd)
 		return;
 	}
 	if (!slot_matches(c, cmd)) {
-		reply_status(cmd, EBADF);
+		refuse(cmd, EBADF);
+		return;
+	}
+	if (cmd->msg.op == MN_CTRL_WAKEFD &&
+	    (cmd->fd < 0 || mn_wake_check_fd(cmd->fd) < 0)) {
+		refuse(cmd, cmd->fd < 0 ? EINVAL : errno);
 		return;
 	}
 	forward(c, cmd);
@@ -343,9 +386,9 @@ mn_control_stop(struct mn_control *c)
 	while (rte_ring_sc_dequeue_elem(c->from_engine, &cmd, sizeof(cmd)) == 0)
 		reply(&cmd);
 	while (rte_ring_sc_dequeue_elem(c->inbox, &cmd, sizeof(cmd)) == 0)
-		reply_status(&cmd, ESHUTDOWN);
+		refuse(&cmd, ESHUTDOWN);
 	while (rte_ring_sc_dequeue_elem(c->to_engine, &cmd, sizeof(cmd)) == 0)
-		reply_status(&cmd, ESHUTDOWN);
+		refuse(&cmd, ESHUTDOWN);
 	rte_ring_free(c->inbox);
 	rte_ring_free(c->to_engine);
 	rte_ring_free(c->from_engine);

@@ -26,6 +26,9 @@
 struct mn_cmd {
 	struct mn_ctrl_msg msg;
 	char peer[MN_PEER_LEN];
+	/* MN_CTRL_WAKEFD only: the eventfd that came with the request, whose
+	 * owner is whoever holds the command (the engine once it took it). */
+	int fd;
 };
 
 struct mn_control {

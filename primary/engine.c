@@ -46,6 +46,7 @@ channels_init(struct mn_engine *e)
 		ch->share.usage = &e->state->usage[i];
 		ch->share.rx_limit = e->cfg->channel_rx_share;
 		ch->share.flow_rx_limit = e->cfg->flow_rx_share;
+		mn_wake_init(&ch->wake, &e->state->wake[i]);
 	}
 	return 0;
 }
@@ -147,6 +148,15 @@ mn_engine_set_channel(struct mn_engine *e, uint16_t idx,
 }
 
 void
+mn_engine_wake_all(struct mn_engine *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < MN_MAX_CHANNELS; i++)
+		mn_wake_force(&e->channels[i].wake);
+}
+
+void
 mn_engine_free(struct mn_engine *e)
 {
 	struct rte_mbuf *m;
@@ -165,6 +175,7 @@ mn_engine_free(struct mn_engine *e)
 	for (i = 0; i < MN_MAX_CHANNELS; i++) {
 		free(e->channels[i].notes);
 		e->channels[i].notes = NULL;
+		mn_wake_close(&e->channels[i].wake);
 	}
 	e->loopback = NULL;
 	e->tx_list = NULL;
@@ -233,6 +244,7 @@ to_app(struct mn_engine *e, struct mn_engine_channel *ch,
 	if (rte_ring_sp_enqueue(ch->to_app, msg) != 0)
 		return -1;
 	ch->notes_head++;
+	mn_wake_after_enqueue(&ch->wake);
 	if (!event) {
 		mn_stats_add(&c->rx_msgs, 1);
 		mn_stats_add(&c->rx_bytes, len);

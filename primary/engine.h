@@ -28,6 +28,7 @@
 #include "mn_state.h"
 #include "share.h"
 #include "stats.h"
+#include "wake.h"
 
 #define MN_BURST 32
 /* Segments taken from one channel's ring per pass (at least one message):
@@ -65,6 +66,7 @@ struct mn_engine_channel {
 	uint64_t notes_head;  /* notes written */
 	uint64_t notes_tail;  /* notes whose message the application took */
 	uint32_t rx_freed;    /* segments collected since poll_channels looked */
+	struct mn_wake wake;  /* the eventfd of an application that waits */
 };
 
 struct mn_engine {
@@ -145,6 +147,9 @@ void mn_engine_channel_reset_share(struct mn_engine *e, uint16_t idx);
 uint32_t mn_engine_step(struct mn_engine *e, uint64_t now);
 /* Runs passes until *quit, idling as configured; returns 0. */
 int mn_engine_run(struct mn_engine *e, volatile bool *quit);
+/* Once the engine has stopped: every waiting application wakes, to find
+ * machnetd stopping. */
+void mn_engine_wake_all(struct mn_engine *e);
 void mn_engine_free(struct mn_engine *e);
 
 /* engine_cmd.c: requests relayed by the control thread */

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "engine.h"
@@ -170,6 +171,7 @@ do_attach(struct mn_engine *e, struct mn_cmd *cmd)
 	mn_channel_stats_reset(&e->channel_stats[cmd->msg.channel],
 			       cmd->msg.generation);
 	ch->generation = cmd->msg.generation;
+	mn_wake_close(&ch->wake);
 	mn_engine_channel_activate(e, (uint16_t)cmd->msg.channel, true);
 	complete(e, cmd, 0);
 }
@@ -197,6 +199,7 @@ do_detach(struct mn_engine *e, struct mn_cmd *cmd, struct mn_engine_channel *ch)
 	drain_ring(ch->to_engine);
 	drain_ring(ch->to_app);
 	drop_backlog(ch);
+	mn_wake_close(&ch->wake);
 	mn_engine_channel_activate(e, idx, false);
 	complete(e, cmd, 0);
 }
@@ -443,6 +446,8 @@ mn_engine_handle_cmd(struct mn_engine *e, struct mn_cmd *cmd)
 	}
 	ch = cmd_channel(e, cmd);
 	if (ch == NULL) {
+		if (cmd->msg.op == MN_CTRL_WAKEFD)
+			close(cmd->fd);
 		complete(e, cmd, EBADF);
 		return;
 	}
@@ -459,6 +464,10 @@ mn_engine_handle_cmd(struct mn_engine *e, struct mn_cmd *cmd)
 		break;
 	case MN_CTRL_CLOSE:
 		do_close(e, cmd);
+		break;
+	case MN_CTRL_WAKEFD:
+		mn_wake_set_fd(&ch->wake, cmd->fd);
+		complete(e, cmd, 0);
 		break;
 	default:
 		complete(e, cmd, EOPNOTSUPP);

@@ -422,6 +422,7 @@ main(int argc, char **argv)
 	mn_engine_run(&engine, &quit);
 
 	state->stopping = 1;
+	mn_engine_wake_all(&engine);
 	mn_control_stop(&control);
 	print_counters(&state->counters);
 	/* stdout is often a file, fully buffered: keep the counters in the log

@@ -1,7 +1,7 @@
 /*
  * port.c: bringing up the port. One rx and one tx queue for the single
- * engine; the checksum offloads port_offload.c picks from what the device
- * offers.
+ * engine, within what the device has (port_queues.c); the checksum offloads
+ * port_offload.c picks from what the device offers.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 
 #include "pool.h"
 #include "port.h"
+#include "port_queues.h"
 
 int
 mn_port_find(uint16_t *port_id, char err[MN_PORT_ERR_LEN])
@@ -73,6 +74,7 @@ mn_port_init(const struct mn_config *cfg, uint16_t port_id,
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
 	struct mn_port_offloads offloads;
+	struct mn_port_queues queues;
 	uint16_t rx_desc = cfg->rx_desc, tx_desc = cfg->tx_desc;
 	const char *step;
 	int rc;
@@ -96,6 +98,10 @@ mn_port_init(const struct mn_config *cfg, uint16_t port_id,
 			 ifc->port_id);
 		return -1;
 	}
+	/* One engine polls one queue pair, so RSS stays off (queues.rss). */
+	mn_port_queues_of(1, 1, info.max_rx_queues, info.max_tx_queues,
+			  info.flow_type_rss_offloads, &queues);
+	mn_port_queues_say(&queues, ifc->port_id, info.driver_name, stdout);
 	mn_port_offloads_of(info.driver_name, info.rx_offload_capa,
 			    info.tx_offload_capa, &offloads);
 	mn_port_offloads_say(&offloads, stdout);
@@ -106,7 +112,7 @@ mn_port_init(const struct mn_config *cfg, uint16_t port_id,
 	ifc->tx_udp_cksum_none = offloads.tx_udp_cksum_none;
 	ifc->tx_shares_frames = driver_shares_frames(info.driver_name);
 	step = "configure";
-	rc = rte_eth_dev_configure(ifc->port_id, 1, 1, &conf);
+	rc = rte_eth_dev_configure(ifc->port_id, queues.rx, queues.tx, &conf);
 	if (rc != 0)
 		goto fail;
 	step = "adjust_nb_rx_tx_desc";

@@ -38,6 +38,13 @@ no_reply_errno(const struct mn_state *state, int err)
 int
 mnl_ctrl_request(const struct mn_state *state, struct mn_ctrl_msg *msg)
 {
+	return mnl_ctrl_request_fd(state, msg, -1);
+}
+
+int
+mnl_ctrl_request_fd(const struct mn_state *state, struct mn_ctrl_msg *msg,
+		    int fd)
+{
 	uint32_t wait_ms = state->ctrl_timeout_ms + 1000;
 	struct timespec ts = {
 		.tv_sec = wait_ms / 1000,
@@ -56,6 +63,10 @@ mnl_ctrl_request(const struct mn_state *state, struct mn_ctrl_msg *msg)
 	msg->status = 0;
 	req.len_param = sizeof(*msg);
 	memcpy(req.param, msg, sizeof(*msg));
+	if (fd >= 0) {
+		req.num_fds = 1;
+		req.fds[0] = fd;
+	}
 
 	pthread_mutex_lock(&ctrl_lock);
 	ret = rte_mp_request_sync(&req, &reply, &ts);
@@ -107,6 +118,7 @@ mnl_channel_gone(struct mnl_channel *ch)
 static void
 channel_free(struct mnl_channel *ch)
 {
+	mnl_wait_fini(&ch->wait);
 	mnl_flowset_fini(&ch->flows);
 	mnl_flowset_fini(&ch->ended);
 	free(ch);
@@ -171,6 +183,7 @@ machnet_attach(void)
 	ch->token = msg.token;
 	if (msg.channel < MN_MAX_CHANNELS) {
 		ch->usage = &env->state->usage[msg.channel];
+		ch->wake = &env->state->wake[msg.channel];
 		ch->flow_usage = env->flow_usage;
 		ch->to_engine = channel_ring(MN_RING_APP_TO_ENGINE_FMT,
 					     msg.channel);
@@ -213,9 +226,9 @@ parse_ip(const char *s, uint32_t *ip)
 	return 0;
 }
 
-static void
-ctrl_for(const struct mnl_channel *ch, struct mn_ctrl_msg *msg,
-	 enum mn_ctrl_op op)
+void
+mnl_ctrl_for(const struct mnl_channel *ch, struct mn_ctrl_msg *msg,
+	     enum mn_ctrl_op op)
 {
 	memset(msg, 0, sizeof(*msg));
 	msg->op = op;
@@ -230,7 +243,7 @@ close_flow(struct mnl_channel *ch, const struct mn_flow_tuple *flow)
 	struct mn_ctrl_msg msg;
 	int ret;
 
-	ctrl_for(ch, &msg, MN_CTRL_CLOSE);
+	mnl_ctrl_for(ch, &msg, MN_CTRL_CLOSE);
 	msg.flow = *flow;
 	ret = mnl_ctrl_request(ch->state, &msg);
 	/* machnetd not knowing the flow means it is closed all the same. */
@@ -247,7 +260,7 @@ machnet_listen(void *channel, const char *local_ip, uint16_t port)
 
 	if (ch == NULL)
 		return -1;
-	ctrl_for(ch, &msg, MN_CTRL_LISTEN);
+	mnl_ctrl_for(ch, &msg, MN_CTRL_LISTEN);
 	if (parse_ip(local_ip, &msg.flow.src_ip) < 0)
 		return -1;
 	msg.flow.src_port = port;
@@ -265,7 +278,7 @@ machnet_connect(void *channel, const char *local_ip, const char *remote_ip,
 		return -1;
 	if (flow == NULL)
 		return mnl_fail(EINVAL);
-	ctrl_for(ch, &msg, MN_CTRL_CONNECT);
+	mnl_ctrl_for(ch, &msg, MN_CTRL_CONNECT);
 	if (parse_ip(local_ip, &msg.flow.src_ip) < 0 ||
 	    parse_ip(remote_ip, &msg.flow.dst_ip) < 0)
 		return -1;

@@ -18,6 +18,7 @@
 #include "mn_ctrl.h"
 #include "mn_msg.h"
 #include "mn_state.h"
+#include "wait.h"
 
 struct mnl_channel {
 	struct rte_ring *to_engine;   /* single producer: this thread */
@@ -36,6 +37,8 @@ struct mnl_channel {
 	uint64_t next_look;       /* timer cycles */
 	bool primary_dead;        /* final: a channel dies with its primary */
 	bool flow_events;         /* recv reports flow ends (an addition) */
+	struct mn_channel_wake *wake; /* this channel's wake line in state */
+	struct mnl_wait wait;     /* off until the application waits */
 };
 
 _Static_assert(MACHNET_MSG_MAX_LEN == MN_MSG_MAX_LEN,
@@ -46,6 +49,12 @@ _Static_assert(MACHNET_MSG_MAX_LEN == MN_MSG_MAX_LEN,
  * errno: the reply's status, or why no reply came.
  */
 int mnl_ctrl_request(const struct mn_state *state, struct mn_ctrl_msg *msg);
+/* The same, passing fd to machnetd with the request. */
+int mnl_ctrl_request_fd(const struct mn_state *state, struct mn_ctrl_msg *msg,
+			int fd);
+/* A request on ch, op and the channel's name and secret filled in. */
+void mnl_ctrl_for(const struct mnl_channel *ch, struct mn_ctrl_msg *msg,
+		  enum mn_ctrl_op op);
 
 /*
  * True once machnetd is stopping or has died; send and receive then fail

@@ -123,6 +123,31 @@ int machnet_detach(void *channel);
  */
 int machnet_set_flow_events(void *channel, int enable);
 
+/*
+ * Waiting instead of polling. machnet_recv_wait and machnet_recvmsg_wait
+ * are machnet_recv and machnet_recvmsg that, when nothing is pending,
+ * wait up to timeout_ms milliseconds (-1: without limit, 0: not at all)
+ * for a message or a reported flow end, without using the CPU. On time-out
+ * they return 0 with errno ETIMEDOUT; -1 with EINTR when a signal
+ * interrupted the wait; otherwise as machnet_recv and machnet_recvmsg.
+ * machnetd stopping or dying ends the wait with -1 and ESHUTDOWN.
+ */
+ssize_t machnet_recv_wait(const void *channel, void *buf, size_t len,
+			  MachnetFlow_t *flow, int timeout_ms);
+int machnet_recvmsg_wait(const void *channel, MachnetMsgHdr_t *msghdr,
+			 int timeout_ms);
+
+/*
+ * A file descriptor for epoll, poll or select: readable while the channel
+ * may have something to receive. Once it polls readable, call a receive
+ * until it returns 0 (nothing pending) before waiting on it again; a
+ * receive that returns 0 is what makes it unreadable. machnetd stopping or
+ * dying makes it readable too (the receive then fails with ESHUTDOWN).
+ * The channel owns it: do not read it or close it; machnet_detach closes
+ * it. Every call on one channel returns the same fd, or -1 with errno.
+ */
+int machnet_channel_fd(const void *channel);
+
 #ifdef __cplusplus
 }
 #endif

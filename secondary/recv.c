@@ -6,7 +6,7 @@
  * fails, and only a channel that asked for flow events hears of it as -1
  * (ECONNRESET when it failed, EPIPE when the peer closed it). Upstream
  * applications treat any -1 from a receive as fatal, hence the opt-in.
- * Neither call ever blocks.
+ * Neither call ever blocks; wait.c waits on them.
  */
 #include <errno.h>
 
@@ -52,8 +52,14 @@ take_msg(struct mnl_channel *ch, struct rte_mbuf **mp)
 	int ret;
 
 	for (;;) {
-		if (rte_ring_dequeue(ch->from_engine, (void **)&m) != 0)
-			return mnl_channel_gone(ch) ? mnl_fail(ESHUTDOWN) : 0;
+		if (rte_ring_dequeue(ch->from_engine, (void **)&m) != 0) {
+			if (mnl_channel_gone(ch))
+				return mnl_fail(ESHUTDOWN);
+			/* A channel that waits is armed whenever found empty. */
+			if (ch->wait.on && mnl_wait_arm(ch))
+				continue;
+			return 0;
+		}
 		/* Its buffers leave the channel's share now (share.h). */
 		ch->usage->rx_taken++;
 		event = mn_msg_meta(m)->event;
