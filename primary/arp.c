@@ -6,7 +6,12 @@
  * members of a probe run back into the hole, so lookups never need
  * tombstones and a table that has churned for days probes as little as a
  * fresh one.
+ *
+ * Every public function that changes slots does so between arp_change_begin
+ * and arp_change_end (the helpers below them never bump the count), so
+ * that a telemetry reader sees the table as one change or the next left it.
  */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_arp.h>
@@ -14,6 +19,7 @@
 #include <rte_common.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_pause.h>
 
 #include "arp.h"
 
@@ -22,6 +28,9 @@
 #define ARP_FRAME_LEN (sizeof(struct rte_ether_hdr) + sizeof(struct rte_arp_hdr))
 /* Shortest frame on the wire once the NIC appends the CRC. */
 #define ARP_MIN_FRAME (RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN)
+/* Copies mn_arp_snapshot tries before it gives up: each takes a few
+ * microseconds, and a change lasts a few nanoseconds. */
+#define ARP_SNAPSHOT_TRIES 64
 
 _Static_assert(MN_ARP_TABLE_SIZE > 1 && (MN_ARP_TABLE_SIZE & ARP_MASK) == 0,
 	       "MN_ARP_TABLE_SIZE must be a power of two");
@@ -35,6 +44,18 @@ static inline uint32_t
 arp_home(uint32_t ip)
 {
 	return (uint32_t)(ip * 2654435761u) >> ARP_HASH_SHIFT;
+}
+
+static inline void
+arp_change_begin(struct mn_arp_table *t)
+{
+	rte_seqcount_write_begin(&t->seq);
+}
+
+static inline void
+arp_change_end(struct mn_arp_table *t)
+{
+	rte_seqcount_write_end(&t->seq);
 }
 
 /* The slot holding ip, or -1. */
@@ -141,32 +162,36 @@ int
 mn_arp_add_static(struct mn_arp_table *t, uint32_t ip,
 		  const struct rte_ether_addr *mac)
 {
-	struct mn_arp_entry *e = arp_get(t, ip);
+	struct mn_arp_entry *e;
 
-	if (e == NULL)
-		return -1;
-	e->state = MN_ARP_ENTRY_STATIC;
-	e->tries = 0;
-	e->stamp = 0;
-	rte_ether_addr_copy(mac, &e->mac);
-	return 0;
+	arp_change_begin(t);
+	e = arp_get(t, ip);
+	if (e != NULL) {
+		e->state = MN_ARP_ENTRY_STATIC;
+		e->tries = 0;
+		e->stamp = 0;
+		rte_ether_addr_copy(mac, &e->mac);
+	}
+	arp_change_end(t);
+	return e != NULL ? 0 : -1;
 }
 
 int
 mn_arp_learn(struct mn_arp_table *t, uint32_t ip,
 	     const struct rte_ether_addr *mac, uint64_t now)
 {
-	struct mn_arp_entry *e = arp_get(t, ip);
+	struct mn_arp_entry *e;
 
-	if (e == NULL)
-		return -1;
-	if (e->state == MN_ARP_ENTRY_STATIC)
-		return 0;
-	e->state = MN_ARP_ENTRY_RESOLVED;
-	e->tries = 0;
-	e->stamp = now;
-	rte_ether_addr_copy(mac, &e->mac);
-	return 0;
+	arp_change_begin(t);
+	e = arp_get(t, ip);
+	if (e != NULL && e->state != MN_ARP_ENTRY_STATIC) {
+		e->state = MN_ARP_ENTRY_RESOLVED;
+		e->tries = 0;
+		e->stamp = now;
+		rte_ether_addr_copy(mac, &e->mac);
+	}
+	arp_change_end(t);
+	return e != NULL ? 0 : -1;
 }
 
 bool
@@ -199,20 +224,16 @@ arp_retry(struct mn_arp_table *t, struct mn_arp_entry *e, uint64_t now,
 	return MN_ARP_FAILED;
 }
 
-enum mn_arp_status
-mn_arp_resolve(struct mn_arp_table *t, uint32_t ip, uint64_t now,
-	       struct rte_ether_addr *mac, bool *send_request)
+/* mn_arp_resolve for an ip with no usable entry: inside a change. */
+static enum mn_arp_status
+arp_resolve_unusable(struct mn_arp_table *t, uint32_t ip, uint64_t now,
+		     bool *send_request)
 {
 	struct mn_arp_entry *e = arp_get(t, ip);
 
-	*send_request = false;
 	/* A full table has nowhere to remember that a request is out. */
 	if (e == NULL)
 		return MN_ARP_FAILED;
-	if (arp_usable(t, e, now)) {
-		rte_ether_addr_copy(&e->mac, mac);
-		return MN_ARP_RESOLVED;
-	}
 	if (e->state == MN_ARP_ENTRY_PENDING)
 		return arp_retry(t, e, now, send_request);
 	/* New, or learnt so long ago that the neighbour may have moved. */
@@ -221,6 +242,24 @@ mn_arp_resolve(struct mn_arp_table *t, uint32_t ip, uint64_t now,
 	e->stamp = now + t->retry_ns;
 	*send_request = true;
 	return MN_ARP_PENDING;
+}
+
+enum mn_arp_status
+mn_arp_resolve(struct mn_arp_table *t, uint32_t ip, uint64_t now,
+	       struct rte_ether_addr *mac, bool *send_request)
+{
+	enum mn_arp_status st;
+	int i = arp_find(t, ip);
+
+	*send_request = false;
+	if (i >= 0 && arp_usable(t, &t->entries[i], now)) {
+		rte_ether_addr_copy(&t->entries[i].mac, mac);
+		return MN_ARP_RESOLVED;
+	}
+	arp_change_begin(t);
+	st = arp_resolve_unusable(t, ip, now, send_request);
+	arp_change_end(t);
+	return st;
 }
 
 /*
@@ -247,11 +286,39 @@ mn_arp_age(struct mn_arp_table *t, uint64_t now)
 		return;
 	/* A removal may shift an unvisited entry into slot i: look again. */
 	while (i < MN_ARP_TABLE_SIZE) {
-		if (arp_stale(t, &t->entries[i], now))
+		if (arp_stale(t, &t->entries[i], now)) {
+			arp_change_begin(t);
 			arp_remove(t, &t->entries[i]);
-		else
+			arp_change_end(t);
+		} else {
 			i++;
+		}
 	}
+}
+
+bool
+mn_arp_expired(const struct mn_arp_table *t, const struct mn_arp_entry *e,
+	       uint64_t now)
+{
+	return e->state == MN_ARP_ENTRY_RESOLVED &&
+	       arp_older_than_ageing(t, e->stamp, now);
+}
+
+int
+mn_arp_snapshot(const struct mn_arp_table *t,
+		struct mn_arp_entry out[MN_ARP_TABLE_SIZE])
+{
+	uint32_t sn;
+	int n;
+
+	for (n = 0; n < ARP_SNAPSHOT_TRIES; n++) {
+		sn = rte_seqcount_read_begin(&t->seq);
+		memcpy(out, t->entries, sizeof(t->entries));
+		if (!rte_seqcount_read_retry(&t->seq, sn))
+			return 0;
+		rte_pause();
+	}
+	return -EBUSY;
 }
 
 /* The ARP header of m if m is a whole, well-formed Ethernet/IPv4 ARP frame. */

@@ -5,6 +5,11 @@
  * requests and replies, aged out, or static (never aged). Resolution is
  * driven by the caller: mn_arp_resolve() says whether to send a request
  * now, so retries need no timer of their own.
+ *
+ * Telemetry reads the table from another thread: every change to an
+ * entry is made inside a write of the table's sequence count, as for the
+ * flow records of stats.h, and mn_arp_snapshot copies it out whole. A
+ * lookup that finds its entry usable changes nothing and writes no count.
  */
 #ifndef MN_ARP_H
 #define MN_ARP_H
@@ -13,6 +18,7 @@
 #include <stdint.h>
 
 #include <rte_ether.h>
+#include <rte_seqcount.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
@@ -42,6 +48,7 @@ struct mn_arp_entry {
 };
 
 struct mn_arp_table {
+	rte_seqcount_t seq;     /* odd while the engine changes an entry */
 	uint64_t retry_ns;
 	uint64_t ageing_ns;
 	uint32_t max_tries;
@@ -70,6 +77,18 @@ enum mn_arp_status mn_arp_resolve(struct mn_arp_table *t, uint32_t ip,
 				  bool *send_request);
 /* Drops learnt entries older than ageing_ns. */
 void mn_arp_age(struct mn_arp_table *t, uint64_t now);
+/* Whether a resolved entry is past ageing_ns at now (and so unusable). */
+bool mn_arp_expired(const struct mn_arp_table *t, const struct mn_arp_entry *e,
+		    uint64_t now);
+
+/*
+ * For a reader on another thread: a copy of every slot as one change or
+ * the next left them (free slots included, their state FREE). -EBUSY if
+ * the engine kept changing the table through every attempt (an ARP flood),
+ * so that a reader never spins for as long as one lasts.
+ */
+int mn_arp_snapshot(const struct mn_arp_table *t,
+		    struct mn_arp_entry out[MN_ARP_TABLE_SIZE]);
 
 /*
  * Handles a received ARP frame (m->data at the Ethernet header). Learns the

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <stddef.h>
 
+#include <rte_pause.h>
+
 #include "listen.h"
 
 int
@@ -24,10 +26,12 @@ mn_listen_add(struct mn_listen_table *t, uint16_t port, uint16_t channel,
 	}
 	if (free_slot == NULL)
 		return ENOSPC;
+	rte_seqcount_write_begin(&t->seq);
 	free_slot->port = port;
 	free_slot->channel = channel;
 	free_slot->channel_gen = channel_gen;
-	free_slot->half_open = 0;
+	__atomic_store_n(&free_slot->half_open, 0, __ATOMIC_RELAXED);
+	rte_seqcount_write_end(&t->seq);
 	return 0;
 }
 
@@ -47,7 +51,31 @@ mn_listen_remove_channel(struct mn_listen_table *t, uint16_t channel)
 {
 	unsigned int i;
 
+	rte_seqcount_write_begin(&t->seq);
 	for (i = 0; i < MN_MAX_LISTENERS; i++)
 		if (t->entries[i].port != 0 && t->entries[i].channel == channel)
 			t->entries[i].port = 0;
+	rte_seqcount_write_end(&t->seq);
+}
+
+void
+mn_listen_snapshot(const struct mn_listen_table *t,
+		   struct mn_listener out[MN_MAX_LISTENERS])
+{
+	unsigned int i;
+	uint32_t sn;
+
+	for (;;) {
+		sn = rte_seqcount_read_begin(&t->seq);
+		for (i = 0; i < MN_MAX_LISTENERS; i++) {
+			out[i].port = t->entries[i].port;
+			out[i].channel = t->entries[i].channel;
+			out[i].channel_gen = t->entries[i].channel_gen;
+			out[i].half_open = __atomic_load_n(&t->entries[i].half_open,
+							   __ATOMIC_RELAXED);
+		}
+		if (!rte_seqcount_read_retry(&t->seq, sn))
+			return;
+		rte_pause();
+	}
 }

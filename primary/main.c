@@ -291,7 +291,10 @@ telemetry_start(const struct mn_config *cfg, const struct mn_state *state,
 		.flows = e->flows.stats,
 		.flow_slots = e->flows.capacity,
 		.channels = e->channel_stats,
+		.arp = &e->arp,
+		.listeners = &e->listeners,
 		.mac = e->ifc.mac,
+		.port_id = e->ifc.port_id,
 		.started = *started,
 	};
 

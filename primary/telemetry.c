@@ -5,9 +5,11 @@
  * the configuration as they stand (each counter is one aligned 64-bit
  * word, so a reader sees an old or a new value, never a torn one).
  * /machnet/flows and /machnet/channels copy the engine's records out as
- * stats.h allows, without a lock on the engine's side, and answer in
- * columns, one array per field with one entry per flow or channel: DPDK
- * 22.11's telemetry nests nothing but arrays of plain values in a reply.
+ * stats.h allows, /machnet/listeners and /machnet/arp the engine's tables
+ * under their sequence counts (listen.h, arp.h), without a lock on the
+ * engine's side, and answer in columns, one array per field with one
+ * entry per row: DPDK 22.11's telemetry nests nothing but arrays of plain
+ * values in a reply.
  *
  * Several clients may ask at once, each answered on a thread of its own,
  * so nothing here is written after init but the gate.
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_ethdev.h>
 #include <rte_rwlock.h>
 #include <rte_telemetry.h>
 
@@ -26,9 +29,13 @@
 /* Flows in one reply of /machnet/flows: their columns fit DPDK's 16 KiB
  * reply whatever their figures; "next" says where the rest start. */
 #define MN_TEL_FLOWS_PER_REPLY 32
+/* Listeners and ARP entries in one reply, by the same reckoning: their
+ * rows are under 70 bytes. */
+#define MN_TEL_ROWS_PER_REPLY 128
 #define MN_TEL_ADDR_LEN sizeof("255.255.255.255:65535")
 
 static struct mn_telemetry_src tm;
+static char tm_port_name[RTE_ETH_NAME_MAX_LEN];
 /*
  * The engine's tables are freed when machnetd stops, while this thread
  * may still be answering: readers of the records hold the lock shared,
@@ -253,21 +260,54 @@ parse_slot(const char *params, uint32_t *slot)
 }
 
 /*
- * Every live flow is counted; those in slots from `from` on are listed,
- * up to a reply's worth, and "next" names the slot to ask from for the
- * rest.
+ * A reply lists rows of a table from one slot on, up to a limit, and
+ * counts every live row; "next" names the slot to ask from for the rest.
  */
+struct page {
+	uint32_t from, limit;
+	uint32_t live, listed, next;
+	bool more;
+};
+
+/* Counts a live row at SLOT; true if the reply lists it. */
+static bool
+page_takes(struct page *p, uint32_t slot)
+{
+	p->live++;
+	if (slot < p->from)
+		return false;
+	if (p->listed == p->limit) {
+		if (!p->more)
+			p->next = slot;
+		p->more = true;
+		return false;
+	}
+	p->listed++;
+	return true;
+}
+
+/* Starts the reply with the count of live rows, as NAME, and "next". */
+static void
+page_reply(struct rte_tel_data *d, const char *name, const struct page *p)
+{
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, name, p->live);
+	if (p->more)
+		rte_tel_data_add_dict_u64(d, "next", p->next);
+}
+
+/* By slot of the flow table, a page at a time. */
 static int
 flows_cb(const char *cmd __rte_unused, const char *params,
 	 struct rte_tel_data *d)
 {
 	struct rte_tel_data *col[F_COLUMNS];
-	uint32_t from, slot, live = 0, listed = 0, next = 0;
+	struct page page = { .limit = MN_TEL_FLOWS_PER_REPLY };
 	uint64_t now = mn_now_ns();
 	struct mn_flow_view v;
-	bool more = false;
+	uint32_t slot;
 
-	if (parse_slot(params, &from) != 0)
+	if (parse_slot(params, &page.from) != 0)
 		return -EINVAL;
 	if (!records_enter())
 		return -ENODEV;
@@ -276,25 +316,12 @@ flows_cb(const char *cmd __rte_unused, const char *params,
 		return -ENOMEM;
 	}
 	for (slot = 0; slot < tm.flow_slots; slot++) {
-		if (!mn_flow_stats_read(&tm.flows[slot], &v))
-			continue;
-		live++;
-		if (slot < from)
-			continue;
-		if (listed == MN_TEL_FLOWS_PER_REPLY) {
-			if (!more)
-				next = slot;
-			more = true;
-			continue;
-		}
-		flow_row(col, slot, &v, now);
-		listed++;
+		if (mn_flow_stats_read(&tm.flows[slot], &v) &&
+		    page_takes(&page, slot))
+			flow_row(col, slot, &v, now);
 	}
 	records_leave();
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "flows", live);
-	if (more)
-		rte_tel_data_add_dict_u64(d, "next", next);
+	page_reply(d, "flows", &page);
 	columns_add(d, col, flow_columns, F_COLUMNS);
 	return 0;
 }
@@ -392,6 +419,150 @@ channels_cb(const char *cmd __rte_unused, const char *params __rte_unused,
 	return 0;
 }
 
+enum { L_LOCAL, L_PORT, L_CHANNEL, L_PID, L_PENDING, L_COLUMNS };
+
+static const struct column listener_columns[L_COLUMNS] = {
+	[L_LOCAL] = { "ip", RTE_TEL_STRING_VAL },
+	[L_PORT] = { "port", RTE_TEL_U64_VAL },
+	[L_CHANNEL] = { "channel", RTE_TEL_U64_VAL },
+	[L_PID] = { "pid", RTE_TEL_INT_VAL },
+	[L_PENDING] = { "pending", RTE_TEL_U64_VAL },
+};
+
+/* The pid of the tenant that listened: -1 if the channel has another
+ * since (the engine has not yet seen it leave). */
+static int
+listener_pid(const struct mn_listener *l)
+{
+	const struct mn_channel_slot slot = tm.state->channels[l->channel];
+
+	return slot.state == MN_CHANNEL_ATTACHED &&
+	       slot.generation == l->channel_gen ? slot.owner_pid : -1;
+}
+
+static void
+listener_row(struct rte_tel_data **col, const struct mn_listener *l)
+{
+	char ip[16];
+
+	rte_tel_data_add_array_string(col[L_LOCAL], ipv4(ip, sizeof(ip), tm.cfg->ip));
+	rte_tel_data_add_array_u64(col[L_PORT], l->port);
+	rte_tel_data_add_array_u64(col[L_CHANNEL], l->channel);
+	rte_tel_data_add_array_int(col[L_PID],
+		l->channel < MN_MAX_CHANNELS ? listener_pid(l) : -1);
+	rte_tel_data_add_array_u64(col[L_PENDING], l->half_open);
+}
+
+/* As /machnet/flows, by slot of the listener table. */
+static int
+listeners_cb(const char *cmd __rte_unused, const char *params,
+	     struct rte_tel_data *d)
+{
+	struct mn_listener l[MN_MAX_LISTENERS];
+	struct rte_tel_data *col[L_COLUMNS];
+	struct page page = { .limit = MN_TEL_ROWS_PER_REPLY };
+	uint32_t i;
+
+	if (parse_slot(params, &page.from) != 0)
+		return -EINVAL;
+	if (!records_enter())
+		return -ENODEV;
+	mn_listen_snapshot(tm.listeners, l);
+	records_leave();
+	if (!columns_start(col, listener_columns, L_COLUMNS))
+		return -ENOMEM;
+	for (i = 0; i < MN_MAX_LISTENERS; i++)
+		if (l[i].port != 0 && page_takes(&page, i))
+			listener_row(col, &l[i]);
+	page_reply(d, "listeners", &page);
+	rte_tel_data_add_dict_u64(d, "backlog", tm.cfg->syn_backlog);
+	columns_add(d, col, listener_columns, L_COLUMNS);
+	return 0;
+}
+
+enum { A_IP, A_MAC, A_STATE, A_AGE, A_TRIES, A_COLUMNS };
+
+static const struct column arp_columns[A_COLUMNS] = {
+	[A_IP] = { "ip", RTE_TEL_STRING_VAL },
+	[A_MAC] = { "mac", RTE_TEL_STRING_VAL },
+	[A_STATE] = { "state", RTE_TEL_STRING_VAL },
+	[A_AGE] = { "age_ms", RTE_TEL_INT_VAL },
+	[A_TRIES] = { "tries", RTE_TEL_U64_VAL },
+};
+
+static const char *
+arp_state_name(const struct mn_arp_entry *e, uint64_t now)
+{
+	switch (e->state) {
+	case MN_ARP_ENTRY_PENDING:
+		return "pending";
+	case MN_ARP_ENTRY_RESOLVED:
+		return mn_arp_expired(tm.arp, e, now) ? "expired" : "resolved";
+	case MN_ARP_ENTRY_STATIC:
+		return "static";
+	default:
+		return "?";
+	}
+}
+
+static void
+arp_row(struct rte_tel_data **col, const struct mn_arp_entry *e, uint64_t now)
+{
+	char ip[16], mac[RTE_ETHER_ADDR_FMT_SIZE];
+	/* Only a learnt entry's stamp is when it was learnt. */
+	int64_t age = e->state == MN_ARP_ENTRY_RESOLVED ?
+		(int64_t)((now > e->stamp ? now - e->stamp : 0) / MN_NS_PER_MS) : -1;
+
+	rte_tel_data_add_array_string(col[A_IP], ipv4(ip, sizeof(ip), e->ip));
+	if (e->state == MN_ARP_ENTRY_PENDING)
+		snprintf(mac, sizeof(mac), "-");
+	else
+		rte_ether_format_addr(mac, sizeof(mac), &e->mac);
+	rte_tel_data_add_array_string(col[A_MAC], mac);
+	rte_tel_data_add_array_string(col[A_STATE], arp_state_name(e, now));
+	rte_tel_data_add_array_int(col[A_AGE], (int)RTE_MIN(age, (int64_t)INT32_MAX));
+	rte_tel_data_add_array_u64(col[A_TRIES], e->tries);
+}
+
+/* As /machnet/flows, by slot of the ARP table; -EBUSY while the engine
+ * changes the table faster than it can be copied. */
+static int
+arp_cb(const char *cmd __rte_unused, const char *params,
+       struct rte_tel_data *d)
+{
+	struct rte_tel_data *col[A_COLUMNS];
+	struct page page = { .limit = MN_TEL_ROWS_PER_REPLY };
+	uint64_t now = mn_now_ns();
+	struct mn_arp_entry *a;
+	uint32_t i;
+	int ret;
+
+	if (parse_slot(params, &page.from) != 0)
+		return -EINVAL;
+	a = malloc(MN_ARP_TABLE_SIZE * sizeof(*a));
+	if (a == NULL)
+		return -ENOMEM;
+	if (!records_enter()) {
+		free(a);
+		return -ENODEV;
+	}
+	ret = mn_arp_snapshot(tm.arp, a);
+	records_leave();
+	if (ret == 0 && !columns_start(col, arp_columns, A_COLUMNS))
+		ret = -ENOMEM;
+	if (ret != 0) {
+		free(a);
+		return ret;
+	}
+	for (i = 0; i < MN_ARP_TABLE_SIZE; i++)
+		if (a[i].state != MN_ARP_ENTRY_FREE && page_takes(&page, i))
+			arp_row(col, &a[i], now);
+	free(a);
+	page_reply(d, "entries", &page);
+	columns_add(d, col, arp_columns, A_COLUMNS);
+	return 0;
+}
+
 /* The checksums the port computes (none on af_packet, af_xdp, memif). */
 static void
 offload_names(struct rte_tel_data *a, const struct mn_port_offloads *o)
@@ -436,7 +607,9 @@ info_cb(const char *cmd __rte_unused, const char *params __rte_unused,
 	rte_tel_data_add_dict_string(d, "mac", mac);
 	rte_tel_data_add_dict_u64(d, "mtu", tm.cfg->mtu);
 	rte_tel_data_add_dict_u64(d, "mss", tm.state->mss);
-	rte_tel_data_add_dict_string(d, "port", tm.port.driver);
+	rte_tel_data_add_dict_string(d, "port", tm_port_name);
+	rte_tel_data_add_dict_u64(d, "port_id", tm.port_id);
+	rte_tel_data_add_dict_string(d, "pmd", tm.port.driver);
 	if (rte_tel_data_add_dict_container(d, "offloads", offloads, 0) != 0)
 		rte_tel_data_free(offloads);
 	rte_tel_data_add_dict_string(d, "idle", mn_config_idle_name(tm.cfg->idle_mode));
@@ -448,6 +621,8 @@ int
 mn_telemetry_init(const struct mn_telemetry_src *src)
 {
 	tm = *src;
+	if (rte_eth_dev_get_name_by_port(tm.port_id, tm_port_name) != 0)
+		return -1;
 	tm_records_open = true;
 	if (rte_telemetry_register_cmd("/machnet/counters", counters_cb,
 		"machnetd's counters, free pool buffers and attached channels. No parameters.") != 0 ||
@@ -455,8 +630,12 @@ mn_telemetry_init(const struct mn_telemetry_src *src)
 		"Each flow: tuple, channel, state, cwnd, RTT, counts. Parameter: first slot (\"next\").") != 0 ||
 	    rte_telemetry_register_cmd("/machnet/channels", channels_cb,
 		"Each attached channel: owner, flows, listeners, traffic, shares used. No parameters.") != 0 ||
+	    rte_telemetry_register_cmd("/machnet/listeners", listeners_cb,
+		"Each listener: address, port, channel, owner, pending handshakes. Parameter: first slot (\"next\").") != 0 ||
+	    rte_telemetry_register_cmd("/machnet/arp", arp_cb,
+		"Each ARP entry: address, MAC, state, age, requests sent. Parameter: first slot (\"next\").") != 0 ||
 	    rte_telemetry_register_cmd("/machnet/info", info_cb,
-		"Version, instance, addresses, MTU, MSS, port, offloads, idle mode, uptime. No parameters.") != 0)
+		"Version, instance, addresses, MTU, MSS, port, PMD, offloads, idle mode, uptime. No parameters.") != 0)
 		return -1;
 	return 0;
 }

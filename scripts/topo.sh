@@ -294,6 +294,20 @@ topo_pingpong_server() {
 		topo_fail "pingpong server did not start"
 }
 
+# Two machnetds, a pingpong echo server on B and a long-running 1 KiB
+# client on A (window 8), logging to $TOPO_DIR/client.log; its pid in CLIENT
+# once it has connected, or the test stops.
+topo_pingpong_pair() {
+	topo_two_machnetds
+	topo_pingpong_server "$TOPO_NS_B" "$INST_B" "$IP_B"
+	topo_spawn "$TOPO_NS_A" "$INST_A" "$TOPO_DIR/client.log" "$MN_BIN/pingpong" \
+		--client --local "$IP_A" --remote "$IP_B" --count 100000000 --size 1024 \
+		--window 8 --timeout 60
+	CLIENT=$TOPO_LAST_PID
+	topo_wait_log "$TOPO_DIR/client.log" "connected" 10 "$CLIENT" ||
+		topo_fail "pingpong client did not connect"
+}
+
 # Prints counter NAME of machnetd instance INST (/machnet/counters).
 topo_counter() {
 	echo /machnet/counters | dpdk-telemetry.py -f "$1" 2>/dev/null |

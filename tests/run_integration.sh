@@ -2,7 +2,8 @@
 # run_integration.sh: runs every integration test (or the test_NAME.sh of
 # each NAME in $ITEST_TESTS) in both PMD modes (or those in $ITEST_MODES),
 # each under a timeout so one hung test cannot stall `make test`, and sums
-# up.
+# up. A test that does not depend on the PMD says so with a line
+# "# itest: one mode" and runs in the first mode only.
 #   usage: tests/run_integration.sh BUILDDIR   (as root)
 set -uo pipefail
 
@@ -29,6 +30,10 @@ for mode in $ITEST_MODES; do
 	for t in tests/integration/test_*.sh tests/compat/test_*.sh; do
 		if [ -n "$ITEST_TESTS" ] &&
 			! grep -qw -- "$(basename "$t" .sh | sed 's/^test_//')" <<<"$ITEST_TESTS"; then
+			continue
+		fi
+		if [ "$mode" != "${ITEST_MODES%% *}" ] &&
+			grep -qx '# itest: one mode' "$t"; then
 			continue
 		fi
 		name="$(basename "$t" .sh) $mode"

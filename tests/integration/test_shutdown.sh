@@ -21,7 +21,8 @@ IP_B=10.99.0.2
 hammer_telemetry() {
 	python3 - "/var/run/dpdk/$1/dpdk_telemetry.v2" <<'PY' &
 import itertools, socket, sys
-cmds = [b"/machnet/counters", b"/machnet/flows", b"/machnet/channels", b"/machnet/info"]
+cmds = [b"/machnet/counters", b"/machnet/flows", b"/machnet/channels", b"/machnet/info",
+        b"/machnet/listeners", b"/machnet/arp"]
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 try:
     s.connect(sys.argv[1])

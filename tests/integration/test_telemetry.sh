@@ -8,7 +8,10 @@
 # - /machnet/flows, /machnet/channels and /machnet/info, on both hosts of
 #   a pingpong while it runs: its flow with the right 4-tuple from each end
 #   and bytes both ways, the channels of the client and the server with
-#   their pids, and what each machnetd said at start-up (MTU, MSS, MAC).
+#   their pids, and what each machnetd said at start-up (MTU, MSS, MAC);
+# - /machnet/listeners and /machnet/arp there too: the server's listener
+#   with its pid on B and none on A, and each host's peer resolved to the
+#   MAC the peer's machnetd started with.
 #   usage: test_telemetry.sh xdp|packet
 source "$(dirname "$0")/../../scripts/topo.sh"
 topo_init "$@"
@@ -64,14 +67,28 @@ CHANNEL_OK='any(r["pid"][i] == int(a[0]) and r["flows"][i] == 1
 # What instance $1 said in its log at start-up agrees with /machnet/info.
 INFO_OK='(r["instance"] == a[0] and r["ip"] == a[1] and r["mtu"] == int(a[2])
 	and r["mss"] == int(a[3]) and r["mac"].lower() == a[4].lower()
-	and r["port"] == a[5] and r["idle"] == "yield" and r["version"] != ""
+	and r["pmd"] == a[5] and r["port"] == a[5] + "0" and r["port_id"] == 0
+	and r["idle"] == "yield" and r["version"] != ""
 	and r["uptime_s"] < 600 and isinstance(r["offloads"], list))'
+
+# The listener in reply $1 on address $2, port $3, of pid $4.
+LISTENER_OK='(r["listeners"] == 1 and r["ip"] == [a[0]] and r["port"] == [int(a[1])]
+	and r["pid"] == [int(a[2])] and r["pending"] == [0] and r["backlog"] > 0)'
+
+# The ARP entry in reply $1 for address $2, resolved to MAC $3.
+ARP_OK='any(r["ip"][i] == a[0] and r["mac"][i].lower() == a[1].lower()
+	and r["state"][i] == "resolved" and 0 <= r["age_ms"][i] < 600000
+	for i in range(r["entries"]))'
+
+mac_of() {
+	sed -n 's/^machnetd: ready .* mac=\([0-9A-Fa-f:]*\).*/\1/p' "$TOPO_DIR/machnetd.$1.log"
+}
 
 expect_info() {
 	local inst=$1 ip=$2 log=$TOPO_DIR/machnetd.$1.log mtu mss mac driver
 	mtu=$(sed -n 's/^machnetd: MTU \([0-9]*\).*/\1/p' "$log")
 	mss=$(sed -n 's/^machnetd: ready .* mss=\([0-9]*\).*/\1/p' "$log")
-	mac=$(sed -n 's/^machnetd: ready .* mac=\([0-9A-Fa-f:]*\).*/\1/p' "$log")
+	mac=$(mac_of "$inst")
 	driver=net_af_$TOPO_MODE
 	check "$(reply "$inst" /machnet/info)" "$INFO_OK" "$inst" "$ip" "$mtu" \
 		"$mss" "$mac" "$driver" >/dev/null ||
@@ -100,14 +117,7 @@ check "$(reply "$INST_M" /machnet/flows)" 'r["flows"] == 0 and r["local"] == []'
 	>/dev/null || topo_fail "/machnet/flows lists flows on a host without any"
 stop_machnetd "$INST_M" || topo_fail "machnetd did not exit 0 on SIGTERM"
 
-topo_two_machnetds
-topo_pingpong_server "$TOPO_NS_B" "$INST_B" "$IP_B"
-topo_spawn "$TOPO_NS_A" "$INST_A" "$TOPO_DIR/client.log" "$MN_BIN/pingpong" \
-	--client --local "$IP_A" --remote "$IP_B" --count 100000000 --size 1024 \
-	--window 8 --timeout 60
-CLIENT=$TOPO_LAST_PID
-topo_wait_log "$TOPO_DIR/client.log" "connected" 10 "$CLIENT" ||
-	topo_fail "pingpong client did not connect"
+topo_pingpong_pair
 sleep 1 # echoes both ways, and a timer tick for the figures that move
 
 port=$(check "$(reply "$INST_A" /machnet/flows)" "$FLOW_OK" "$IP_A" "$IP_B:31580") ||
@@ -121,6 +131,14 @@ check "$(reply "$INST_B" /machnet/channels)" "$CHANNEL_OK" "$SERVER" 1 >/dev/nul
 	topo_fail "/machnet/channels of B does not show the server's channel (pid $SERVER)"
 expect_info "$INST_A" "$IP_A"
 expect_info "$INST_B" "$IP_B"
+check "$(reply "$INST_B" /machnet/listeners)" "$LISTENER_OK" "$IP_B" 31580 "$SERVER" \
+	>/dev/null || topo_fail "/machnet/listeners of B does not show the server's (pid $SERVER) on 31580"
+check "$(reply "$INST_A" /machnet/listeners)" 'r["listeners"] == 0 and r["port"] == []' \
+	>/dev/null || topo_fail "/machnet/listeners of A lists a listener on a host without any"
+check "$(reply "$INST_A" /machnet/arp)" "$ARP_OK" "$IP_B" "$(mac_of "$INST_B")" >/dev/null ||
+	topo_fail "/machnet/arp of A does not resolve $IP_B to B's MAC"
+check "$(reply "$INST_B" /machnet/arp)" "$ARP_OK" "$IP_A" "$(mac_of "$INST_A")" >/dev/null ||
+	topo_fail "/machnet/arp of B does not resolve $IP_A to A's MAC"
 check "$(reply "$INST_A" /machnet/flows,x)" 'r is None' >/dev/null ||
 	topo_fail "/machnet/flows answered a parameter that is no slot"
 
