@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define MN_STATE_MAGIC 0x4d4e535441544533ull /* "MNSTATE3" */
+#define MN_STATE_MAGIC 0x4d4e535441544534ull /* "MNSTATE4" */
 #define MN_MAX_CHANNELS 64
 
 enum mn_channel_state {
@@ -39,7 +39,8 @@ struct mn_channel_usage {
 	/* written by the library */
 	volatile uint64_t rx_taken;   /* messages and events machnet_recv took */
 	volatile uint64_t tx_queued;  /* segments machnet_send queued */
-	uint8_t pad0[48];
+	volatile uint64_t tx_eagain;  /* sends refused with EAGAIN since attach */
+	uint8_t pad0[40];
 	/* written by the engine */
 	volatile uint64_t tx_released; /* of those, segments freed (acked, dropped) */
 	uint8_t pad1[56];

@@ -170,6 +170,8 @@ do_attach(struct mn_engine *e, struct mn_cmd *cmd)
 	mn_engine_channel_reset_share(e, (uint16_t)cmd->msg.channel);
 	mn_channel_stats_reset(&e->channel_stats[cmd->msg.channel],
 			       cmd->msg.generation);
+	/* The new owner's library counts from zero, once it has the reply. */
+	e->state->usage[cmd->msg.channel].tx_eagain = 0;
 	ch->generation = cmd->msg.generation;
 	mn_wake_close(&ch->wake);
 	mn_engine_channel_activate(e, (uint16_t)cmd->msg.channel, true);

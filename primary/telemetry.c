@@ -328,7 +328,7 @@ flows_cb(const char *cmd __rte_unused, const char *params,
 
 enum {
 	C_CHANNEL, C_PID, C_FLOWS, C_LISTENERS, C_TX_MSGS, C_TX_BYTES,
-	C_RX_MSGS, C_RX_BYTES, C_RX_USED, C_TX_USED, C_COLUMNS
+	C_RX_MSGS, C_RX_BYTES, C_TX_EAGAIN, C_RX_USED, C_TX_USED, C_COLUMNS
 };
 
 static const struct column channel_columns[C_COLUMNS] = {
@@ -340,6 +340,7 @@ static const struct column channel_columns[C_COLUMNS] = {
 	[C_TX_BYTES] = { "tx_bytes", RTE_TEL_U64_VAL },
 	[C_RX_MSGS] = { "rx_msgs", RTE_TEL_U64_VAL },
 	[C_RX_BYTES] = { "rx_bytes", RTE_TEL_U64_VAL },
+	[C_TX_EAGAIN] = { "tx_eagain", RTE_TEL_U64_VAL },
 	[C_RX_USED] = { "rx_share_used", RTE_TEL_U64_VAL },
 	[C_TX_USED] = { "tx_share_used", RTE_TEL_U64_VAL },
 };
@@ -384,6 +385,7 @@ channel_row(struct rte_tel_data **col, unsigned int i, uint32_t flows)
 	rte_tel_data_add_array_u64(col[C_TX_BYTES], c.tx_bytes);
 	rte_tel_data_add_array_u64(col[C_RX_MSGS], c.rx_msgs);
 	rte_tel_data_add_array_u64(col[C_RX_BYTES], c.rx_bytes);
+	rte_tel_data_add_array_u64(col[C_TX_EAGAIN], tm.state->usage[i].tx_eagain);
 	rte_tel_data_add_array_u64(col[C_RX_USED], c.rx_held);
 	rte_tel_data_add_array_u64(col[C_TX_USED],
 				   tx_share_used(&tm.state->usage[i]));

@@ -49,6 +49,14 @@ flow_view(const struct mnl_channel *ch, const struct mnl_flowset_slot *fl)
 	return v;
 }
 
+/* A send the channel has no room for now: counted where telemetry sees it. */
+static int
+send_busy(struct mnl_channel *ch)
+{
+	ch->usage->tx_eagain++;
+	return mnl_fail(EAGAIN);
+}
+
 /* Queues a message whose length (1..MACHNET_MSG_MAX_LEN) the caller checked. */
 static int
 send_iov(struct mnl_channel *ch, const MachnetFlow_t *flow,
@@ -70,7 +78,7 @@ send_iov(struct mnl_channel *ch, const MachnetFlow_t *flow,
 				ECONNRESET : ENOTCONN);
 	/* This thread is the only producer: room now is room at enqueue. */
 	if (rte_ring_free_count(ch->to_engine) == 0)
-		return mnl_fail(EAGAIN);
+		return send_busy(ch);
 	view = flow_view(ch, fl);
 	segs = mn_msg_nb_segs(msg_len, view.mss);
 	/* What this channel, or this flow, already has queued or
@@ -81,14 +89,14 @@ send_iov(struct mnl_channel *ch, const MachnetFlow_t *flow,
 				segs, ch->state->channel_tx_share) ||
 	    !mn_tx_share_allows(view.tx_held, segs,
 				ch->state->flow_tx_share))
-		return mnl_fail(EAGAIN);
+		return send_busy(ch);
 	/* The last resort, for shares that add up to more than the pool: leave
 	 * machnetd the buffers it receives and acknowledges with. */
 	if (rte_mempool_avail_count(ch->pool) < ch->state->send_pool_floor + segs)
-		return mnl_fail(EAGAIN);
+		return send_busy(ch);
 	m = mn_msg_build(ch->pool, iov, iovcnt, msg_len, view.mss, ch->state->payload_sum != 0);
 	if (m == NULL)
-		return mnl_fail(rte_errno == ENOBUFS ? EAGAIN : rte_errno);
+		return rte_errno == ENOBUFS ? send_busy(ch) : mnl_fail(rte_errno);
 	meta = mn_msg_meta(m);
 	meta->flow = t;
 	meta->ref = fl->ref;
@@ -101,7 +109,7 @@ send_iov(struct mnl_channel *ch, const MachnetFlow_t *flow,
 		ch->usage->tx_queued -= segs;
 		fl->tx_queued -= segs;
 		mn_msg_free_nocache(m);
-		return mnl_fail(EAGAIN);
+		return send_busy(ch);
 	}
 	return 0;
 }

@@ -596,6 +596,7 @@ struct st_send {
 	uint64_t blocked_since;
 	uint64_t longest_block_ns;
 	uint64_t blocked_ns;
+	uint64_t refused;         /* sends that failed with EAGAIN */
 	unsigned int empty;
 };
 
@@ -756,6 +757,7 @@ st_send_one(struct st_send *s, uint64_t now)
 			return false; /* machnet_recv reports it, in order */
 		if (errno != EAGAIN)
 			st_die("machnet_send");
+		s->refused++;
 		if (s->blocked_since == 0)
 			s->blocked_since = now;
 		return false;
@@ -804,9 +806,10 @@ st_sender_report(const struct st_send *s)
 
 	printf("stress: sender %u: %" PRIu64 " messages, %" PRIu64 " bytes on "
 	       "%u flows in %.2f s (%.2f MB/s); waited for room %.0f ms, at "
-	       "most %.0f ms at once\n", s->o->p.sender_id, s->messages,
-	       s->bytes, s->o->flows, ns / 1e9, st_rate(s->bytes, ns),
-	       s->blocked_ns / 1e6, s->longest_block_ns / 1e6);
+	       "most %.0f ms at once; %" PRIu64 " sends refused (EAGAIN)\n",
+	       s->o->p.sender_id, s->messages, s->bytes, s->o->flows, ns / 1e9,
+	       st_rate(s->bytes, ns), s->blocked_ns / 1e6,
+	       s->longest_block_ns / 1e6, s->refused);
 }
 
 static int
