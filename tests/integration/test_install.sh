@@ -79,8 +79,16 @@ out=$(timeout 20 "$prefix/bin/machnetctl" --help 2>&1) ||
 	topo_fail "machnetctl --help: $out"
 grep -qi usage <<<"$out" || topo_fail "machnetctl --help printed no usage: $out"
 if [ -d "$py_src" ]; then
-	LD_LIBRARY_PATH=$prefix/lib timeout 20 /usr/bin/python3 -c 'import machnet' ||
-		topo_fail "the installed Python binding does not import"
+	# It finds the installed library, and reports the missing machnetd.
+	out=$(LD_LIBRARY_PATH=$prefix/lib MACHNET_INSTANCE=mnnone$$ timeout 20 \
+		/usr/bin/python3 -c '
+import errno, machnet
+try:
+    machnet.init()
+except machnet.MachnetError as e:
+    print("errno", errno.errorcode[e.errno])' 2>"$TOPO_DIR/py.log")
+	[ "$out" = "errno ENODEV" ] ||
+		topo_fail "the installed Python binding, with no machnetd: $out"
 fi
 
 # As upstream applications do: machnet_common.h first, a tagged struct,
