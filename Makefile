@@ -100,7 +100,8 @@ UNIT_SRC      := $(wildcard tests/unit/test_*.c)
 ITEST_SRC     := $(wildcard tests/integration/*.c)
 COMPAT_SRC    := $(wildcard tests/compat/*.c)
 TOOL_SRC      := $(wildcard tests/tools/*.c)
-EXAMPLES      := $(filter-out common,$(notdir $(wildcard examples/*)))
+# Every directory of examples/ with C sources is one program.
+EXAMPLES      := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard examples/*/*.c)))))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 COMMON_OBJ    := $(call obj,$(COMMON_SRC))

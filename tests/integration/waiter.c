@@ -28,6 +28,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "ex_flow.h"
 #include "machnet.h"
 
 #define MAX_MSG (64 * 1024)
@@ -84,8 +85,7 @@ open_channel(const char *local, uint16_t port)
 static int
 echo(void *ch, MachnetFlow_t from, ssize_t n)
 {
-	MachnetFlow_t back = { .src_ip = from.dst_ip, .dst_ip = from.src_ip,
-			       .src_port = from.dst_port, .dst_port = from.src_port };
+	MachnetFlow_t back = ex_flow_reply(&from);
 
 	while (machnet_send(ch, back, buf, (size_t)n) != 0) {
 		if (errno != EAGAIN)
