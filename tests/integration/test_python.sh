@@ -9,8 +9,13 @@ source "$(dirname "$0")/../../scripts/topo.sh"
 topo_init "$@"
 PORT=31590
 CLOSED_PORT=31599
-PY=/usr/bin/python3
 export MACHNET_LIB=$MN_BIN/libmachnet.so.1
+PY=/usr/bin/python3
+# A sanitized library (make SANITIZE=1) needs its runtime loaded first;
+# Python's own allocations at exit are no leaks of ours.
+asan=$(ldd "$MACHNET_LIB" | awk '/libasan\.so/ { print $3 }')
+[ -z "$asan" ] ||
+	PY="env LD_PRELOAD=$asan ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 $PY"
 export PYTHONPATH=$TOPO_ROOT/bindings/python PYTHONDONTWRITEBYTECODE=1
 
 topo_two_machnetds
