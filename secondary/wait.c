@@ -26,15 +26,24 @@
  * tells of its death. */
 #define MNL_WAIT_SLICE_MS 1000
 
+static void
+close_fds(struct mnl_wait *w)
+{
+	if (w->epfd >= 0)
+		close(w->epfd);
+	if (w->efd >= 0)
+		close(w->efd);
+	if (w->pidfd >= 0)
+		close(w->pidfd);
+	w->epfd = w->efd = w->pidfd = -1;
+}
+
 void
 mnl_wait_fini(struct mnl_wait *w)
 {
 	if (!w->on)
 		return;
-	close(w->epfd);
-	close(w->efd);
-	if (w->pidfd >= 0)
-		close(w->pidfd);
+	close_fds(w);
 	w->on = false;
 }
 
@@ -71,8 +80,7 @@ mnl_wait_setup(struct mnl_channel *ch)
 	return 0;
 fail:
 	err = errno;
-	w->on = true;
-	mnl_wait_fini(w);
+	close_fds(w);
 	errno = err;
 	return -1;
 }
