@@ -14,12 +14,13 @@
 #   bash scripts/bench.sh [BUILD]    (as root; `make bench` calls it)
 #
 # Writes docs/perf/: results.md, results.png, raw.tsv (with the CPU time
-# of each run and the MTU it ran with), machine.txt,
+# of each run and the MTU it ran with), machine.txt, blocking.md (E1 with
+# the applications blocking beside polling, and their CPU per second),
 # notes.tsv, cost.tsv (the engine thread's CPU cost per 1 KiB request and
 # response: perf stat where the VM exposes counters, callgrind otherwise)
 # and, with callgrind, cost_profile.txt (where the instructions go).
 # Environment: BENCH_SECS (run length), BENCH_SIZES, BENCH_WINDOWS,
-# BENCH_SYSTEMS, BENCH_OUT, BENCH_COST_MSGS, BENCH_PERF_EVENTS;
+# BENCH_SYSTEMS, BENCH_OUT, BENCH_COST_MSGS, BENCH_PERF_EVENTS, BENCH_WAIT_SIZES;
 # MACHNETD_CONF (the configuration matching BUILD), BENCH_SOURCE (what
 # BUILD was built from, for machine.txt).
 
@@ -42,6 +43,9 @@ BENCH_JUMBO=${BENCH_JUMBO:-1}
 # and machnetd uses 3398 of it (a buffer must fit a 4 KiB umem chunk).
 BENCH_XDP_MTU=${BENCH_XDP_MTU:-3500}
 BENCH_IDLE=yield
+# Sizes of the extra window-1 runs with both msg_gens blocking in
+# machnet_recv_wait (--idle wait), as system machnet-SYS-wait; "" for none.
+BENCH_WAIT_SIZES=${BENCH_WAIT_SIZES-1024}
 BENCH_PORT=888
 UDP_MAX=65507
 
@@ -190,10 +194,10 @@ bench_cpu_run() {
 		-v dmn="$dmn" 'BEGIN {
 		split(a, x); split(b, y); split(c, t)
 		d = (y[2] - x[2]) / hz
-		printf "wall_s=%.3f procs_s=%.3f machnetd_s=%s softirq_s=%.3f busy_s=%.3f\n",
+		printf "wall_s=%.3f procs_s=%.3f machnetd_s=%s softirq_s=%.3f busy_s=%.3f client_s=%.3f server_s=%.3f\n",
 			y[5] - x[5], t[1] + t[2] + (y[1] - x[1]) / hz + d,
 			dmn == "" ? "-" : sprintf("%.3f", d), (y[3] - x[3]) / hz,
-			(y[4] - x[4]) / hz
+			(y[4] - x[4]) / hz, t[1] + t[2], (y[1] - x[1]) / hz
 	}'
 }
 
@@ -221,13 +225,14 @@ bench_record() {
 		[ "$k" != "$kv" ] && f[$k]=$v
 	done
 	# The columns after note came later: old readers of raw.tsv still work.
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
 		"$sys" "$size" "$win" \
 		"${f[msgs]:--}" "${f[msg_per_s]:--}" "${f[p50_us]:--}" \
 		"${f[p99_us]:--}" "${f[p999_us]:--}" "${f[max_us]:--}" "$note" \
 		"${f[wall_s]:--}" "${f[procs_s]:--}" "${f[machnetd_s]:--}" "${f[softirq_s]:--}" \
 		"$(bench_cpu_cols "$sys" "$size" "${f[msgs]:--}" "${f[procs_s]:--}" "${f[softirq_s]:--}")" \
-		"${f[mtu]:--}" "${f[mss]:--}" "${f[busy_s]:--}" >>"$RAW"
+		"${f[mtu]:--}" "${f[mss]:--}" "${f[busy_s]:--}" \
+		"${f[client_s]:--}" "${f[server_s]:--}" "${f[cpu_per_s]:--}" >>"$RAW"
 }
 
 # pingpong's last line, rewritten in msg_gen's summary keys.
@@ -246,11 +251,12 @@ bench_pp_count() {
 	esac
 }
 
+# IDLE (msg_gen only; default BENCH_IDLE) is the server's --idle.
 bench_app_server() {
-	local ns=$1 inst=$2 ip=$3
+	local ns=$1 inst=$2 ip=$3 idle=${4:-$BENCH_IDLE}
 	if [ "$APP" = msg_gen ]; then
 		topo_spawn "$ns" "$inst" "$TOPO_DIR/server.$inst.log" "$MN_BIN/msg_gen" \
-			--local_ip "$ip" --local_port "$BENCH_PORT" --idle "$BENCH_IDLE"
+			--local_ip "$ip" --local_port "$BENCH_PORT" --idle "$idle"
 	else
 		topo_spawn "$ns" "$inst" "$TOPO_DIR/server.$inst.log" "$MN_BIN/pingpong" \
 			--server --local "$ip" --port "$BENCH_PORT" --idle "$BENCH_IDLE"
@@ -261,9 +267,10 @@ bench_app_server() {
 
 # Prints the client's result, and the CPU time of the run (the server's
 # and both machnetd's as well), as key=value pairs; status 1 when it failed.
+# IDLE (msg_gen only; default BENCH_IDLE) is the client's --idle.
 bench_app_client() {
-	local ns=$1 inst=$2 lip=$3 rip=$4 size=$5 win=$6 log out cpu srv dmn
-	log=$TOPO_DIR/client.$inst.$size.$win.log
+	local ns=$1 inst=$2 lip=$3 rip=$4 size=$5 win=$6 idle=${7:-$BENCH_IDLE} log out cpu srv dmn
+	log=$TOPO_DIR/client.$inst.$size.$win.$idle.log
 	srv=$BENCH_SERVER:$APP
 	dmn="${TOPO_MACHNETD[$INST_A]:-}:machnetd ${TOPO_MACHNETD[$INST_B]:-}:machnetd"
 	if [ "$APP" = msg_gen ]; then
@@ -271,7 +278,7 @@ bench_app_client() {
 			timeout $((BENCH_SECS + 30)) ip netns exec "$ns" env "MACHNET_INSTANCE=$inst" \
 			"$MN_BIN/msg_gen" --local_ip "$lip" --remote_ip "$rip" \
 			--remote_port "$BENCH_PORT" --msg_size "$size" --msg_window "$win" \
-			--duration "$BENCH_SECS" --idle "$BENCH_IDLE")
+			--duration "$BENCH_SECS" --idle "$idle")
 		out=$(sed -n 's/^summary: //p' "$log" | tail -1)
 	else
 		cpu=$(bench_cpu_run "$log" "$srv" "$dmn" \
@@ -380,7 +387,26 @@ bench_machnet() {
 		done
 	done
 	topo_stop_app "$BENCH_SERVER" 5
+	bench_machnet_wait "$sys" "$link"
 	bench_stop_machnetds
+}
+
+# E1 runs of BENCH_WAIT_SIZES with client and server blocking in
+# machnet_recv_wait instead of polling: what a blocking application pays in
+# latency and saves in CPU. machnetd polls as in every other row.
+bench_machnet_wait() {
+	local sys=$1 link=$2 size out
+	[ -n "$BENCH_WAIT_SIZES" ] && [ "$APP" = msg_gen ] || return 0
+	bench_log "machnet over $sys, applications blocking"
+	bench_app_server "$TOPO_NS_B" "$INST_B" "$IP_B" wait
+	for size in $BENCH_WAIT_SIZES; do
+		if out=$(bench_app_client "$TOPO_NS_A" "$INST_A" "$IP_A" "$IP_B" "$size" 1 wait); then
+			bench_record "machnet-$sys-wait" "$size" 1 "$out $link"
+		else
+			bench_record "machnet-$sys-wait" "$size" 1 "$link" "client failed"
+		fi
+	done
+	topo_stop_app "$BENCH_SERVER" 5
 }
 
 # One 1 MiB window-32 run of machnet over af_packet at its largest MTU, with
@@ -696,6 +722,28 @@ bench_cost() {
 	bench_cost_callgrind
 }
 
+# blocking.md: the E1 rows of BENCH_WAIT_SIZES, polling beside blocking,
+# with each application's CPU seconds per second: the client's own
+# (msg_gen's getrusage over its run; bash's time of sockpp's tree) and the
+# server's (/proc ticks over the client's run), and both machnetd's.
+bench_wait_table() {
+	awk -F'\t' -v sizes=" $BENCH_WAIT_SIZES " '
+	function ps(v, w) { return (v == "-" || w == "-" || w + 0 <= 0) ? "-" : sprintf("%.2f", v / w) }
+	NR > 1 && $3 == 1 && index(sizes, " " $2 " ") && $1 ~ /^(machnet-|kernel-(udp|tcp)$)/ {
+		cl = $23 != "-" ? sprintf("%.2f", $23) : ps($21, $11)
+		sv = ps($22, $11)
+		both = (cl == "-" || sv == "-") ? "-" : sprintf("%.2f", cl + sv)
+		app = $1 ~ /-wait$/ ? "blocking" : ($1 ~ /^kernel/ ? "blocking (kernel recv)" : "polling (yield)")
+		printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, app,
+			$5, $6, $7, $8, cl, sv, both, ps($13, $11)
+	}' "$RAW" | sort >"$TOPO_DIR/blocking.rows"
+	{
+		echo "| system | size | application | msg/s | p50 us | p99 us | p99.9 us | client CPU/s | server CPU/s | apps CPU/s | machnetd CPU/s |"
+		echo "|---|---|---|---|---|---|---|---|---|---|---|"
+		cat "$TOPO_DIR/blocking.rows"
+	} >"$BENCH_OUT/blocking.md"
+}
+
 bench_main() {
 	local s
 	topo_init
@@ -707,7 +755,7 @@ bench_main() {
 		IFS=$'\t'
 		cols=(system size window msgs msg_per_s p50_us p99_us p999_us max_us note
 			wall_s procs_s machnetd_s softirq_s cpu_s cpu_us_per_msg cpu_s_per_gb
-			mtu mss busy_s)
+			mtu mss busy_s client_s server_s cpu_per_s)
 		echo "${cols[*]}"
 	) >"$RAW"
 	rm -f "$BENCH_OUT/cost.tsv" "$BENCH_OUT/cost_profile.txt" "$BENCH_OUT/notes.tsv" \
@@ -732,6 +780,7 @@ bench_main() {
 	for s in "${!BENCH_NOTE[@]}"; do
 		printf '%s\t%s\n' "$s" "${BENCH_NOTE[$s]}"
 	done >"$BENCH_OUT/notes.tsv"
+	bench_wait_table
 	python3 "$BENCH_ROOT/bench/report.py" "$BENCH_OUT" || topo_fail "report failed"
 	if bench_need gnuplot gnuplot-nox; then
 		gnuplot "$BENCH_OUT/results.gp" || bench_log "gnuplot failed: no chart"

@@ -6,11 +6,19 @@
  * flow. With it, a client keeps --msg_window messages in flight on one
  * flow, prints every second the TX and RX rates and the round-trip
  * percentiles of that second (in upstream msg_gen's format, which the
- * server uses too), and at the end one machine-readable `summary:` line. Every message carries its sequence number in its first
- * 8 bytes (little endian) and a pseudo-random stream seeded by it after
- * them, so a lost, duplicated or reordered echo is an error; --verify
- * checks every byte instead of the sequence number alone. Gb/s counts
- * payload in one direction.
+ * server uses too), and at the end one machine-readable `summary:` line;
+ * the server prints one when a signal stops it. Every message carries its
+ * sequence number in its first 8 bytes (little endian) and a pseudo-random
+ * stream seeded by it after them, so a lost, duplicated or reordered echo
+ * is an error; --verify checks every byte instead of the sequence number
+ * alone. Gb/s counts payload in one direction. cpu_per_s in a summary is
+ * the process's own CPU time (user and system, all threads) per second of
+ * the run, so the cost of polling and of waiting can be set side by side.
+ *
+ * --idle spin, yield or sleep says what a poller does when a poll finds
+ * nothing (examples/common/example.h); --idle wait does not poll at all
+ * but sleeps in machnet_recv_wait until an echo, or the next report or
+ * the end of the run, is due.
  *
  * Exit status: 0, or 1 on an API error, an echo error, or when --msg_nr
  * echoes did not all come back before --duration (default 60 s with
@@ -26,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "ex_flow.h"
 #include "example.h"
@@ -38,6 +47,7 @@
 #define MG_SHOWN_ERRORS 10
 #define MG_SEQ_BYTES 8
 #define MG_NS_PER_S 1000000000ull
+#define MG_NS_PER_MS 1000000ull
 
 struct mg_opts {
 	const char *local_ip;
@@ -50,6 +60,8 @@ struct mg_opts {
 	uint64_t duration_s; /* 0: until --msg_nr or a signal */
 	bool verify;
 	bool self_test;
+	/* With wait, idle is only for a send the channel has no room for. */
+	bool wait;
 	enum ex_idle idle;
 };
 
@@ -72,6 +84,7 @@ struct mg_client {
 	uint64_t received;
 	uint64_t filled; /* the seq whose content txbuf holds, +1; 0: none */
 	uint64_t errors;
+	double cpu_start_s;
 	struct hist *second;
 	struct hist *total;
 	struct mg_tick tick;
@@ -83,10 +96,10 @@ static void
 mg_usage(void)
 {
 	fprintf(stderr, "usage: msg_gen --local_ip IP [--local_port P] "
-		"[--idle spin|yield|sleep]   (server: echoes)\n"
+		"[--idle spin|yield|sleep|wait]   (server: echoes)\n"
 		"       msg_gen --local_ip IP --remote_ip IP [--remote_port P] "
 		"[--msg_size B] [--msg_window W] [--msg_nr N] [--verify] "
-		"[--duration S] [--idle spin|yield|sleep]\n"
+		"[--duration S] [--idle spin|yield|sleep|wait]\n"
 		"       msg_gen --self-test\n");
 	exit(2);
 }
@@ -190,7 +203,8 @@ mg_parse_one(int c, struct mg_opts *o)
 		o->verify = true;
 		break;
 	case 'i':
-		o->idle = ex_parse_idle(optarg, mg_usage);
+		o->wait = strcmp(optarg, "wait") == 0;
+		o->idle = o->wait ? EX_IDLE_YIELD : ex_parse_idle(optarg, mg_usage);
 		break;
 	case 'T':
 		o->self_test = true;
@@ -251,6 +265,27 @@ mg_join(const struct mg_opts *o)
 	if (ch == NULL)
 		mg_die("machnet_attach");
 	return ch;
+}
+
+/* The process's user and system time so far, all its threads. */
+static double
+mg_cpu_s(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		mg_die("getrusage");
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* A wait's timeout: whole milliseconds until due, rounded up, at least 1. */
+static int
+mg_ms_until(uint64_t due, uint64_t now)
+{
+	if (due <= now)
+		return 1;
+	return (int)((due - now + MG_NS_PER_MS - 1) / MG_NS_PER_MS);
 }
 
 static double
@@ -322,16 +357,61 @@ mg_server_tick(struct mg_echoed *e, uint64_t now)
 	*e = (struct mg_echoed){ .start_ns = now };
 }
 
+/*
+ * One receive on the server: a poll, or with --idle wait a sleep until a
+ * message comes or the next report is due. A signal's EINTR is nothing
+ * received: the loop then sees mg_stop.
+ */
+static ssize_t
+mg_server_recv(const struct mg_opts *o, void *ch, uint8_t *buf,
+	       MachnetFlow_t *flow, uint64_t report_due)
+{
+	ssize_t n;
+
+	if (!o->wait)
+		return machnet_recv(ch, buf, MACHNET_MSG_MAX_LEN, flow);
+	n = machnet_recv_wait(ch, buf, MACHNET_MSG_MAX_LEN, flow,
+			      mg_ms_until(report_due, ex_now_ns()));
+	return n < 0 && errno == EINTR ? 0 : n;
+}
+
+/* Echoes until a signal; returns how many messages it echoed. */
+static uint64_t
+mg_serve(const struct mg_opts *o, void *ch, uint8_t *buf)
+{
+	struct mg_echoed echoed = { .start_ns = ex_now_ns() };
+	unsigned int empty = 0;
+	uint64_t total = 0, now;
+	MachnetFlow_t flow;
+	ssize_t n;
+
+	while (!mg_stop) {
+		n = mg_server_recv(o, ch, buf, &flow,
+				   echoed.start_ns + MG_NS_PER_S);
+		if (n < 0 && !mg_stop)
+			mg_die("machnet_recv");
+		if (n > 0) {
+			mg_echo(ch, ex_flow_reply(&flow), buf, (size_t)n, o->idle);
+			echoed.msgs++;
+			echoed.bytes += (uint64_t)n;
+			total++;
+		}
+		now = ex_now_ns();
+		if (now - echoed.start_ns >= MG_NS_PER_S)
+			mg_server_tick(&echoed, now);
+		if (!o->wait)
+			ex_idle(o->idle, n > 0, &empty);
+	}
+	return total;
+}
+
 static int
 mg_server(const struct mg_opts *o)
 {
 	uint8_t *buf = malloc(MACHNET_MSG_MAX_LEN);
-	struct mg_echoed echoed = { 0 };
-	unsigned int empty = 0;
-	MachnetFlow_t flow;
-	uint64_t now;
+	uint64_t start, msgs;
+	double cpu_start, secs;
 	void *ch;
-	ssize_t n;
 
 	if (buf == NULL)
 		mg_die("malloc");
@@ -340,21 +420,13 @@ mg_server(const struct mg_opts *o)
 		mg_die("machnet_listen");
 	printf("msg_gen: listening on %s:%u\n", o->local_ip, o->local_port);
 	fflush(stdout);
-	echoed.start_ns = ex_now_ns();
-	while (!mg_stop) {
-		n = machnet_recv(ch, buf, MACHNET_MSG_MAX_LEN, &flow);
-		if (n < 0 && !mg_stop)
-			mg_die("machnet_recv");
-		if (n > 0) {
-			mg_echo(ch, ex_flow_reply(&flow), buf, (size_t)n, o->idle);
-			echoed.msgs++;
-			echoed.bytes += (uint64_t)n;
-		}
-		now = ex_now_ns();
-		if (now - echoed.start_ns >= MG_NS_PER_S)
-			mg_server_tick(&echoed, now);
-		ex_idle(o->idle, n > 0, &empty);
-	}
+	start = ex_now_ns();
+	cpu_start = mg_cpu_s();
+	msgs = mg_serve(o, ch, buf);
+	secs = (double)(ex_now_ns() - start) / 1e9;
+	printf("summary: msgs=%" PRIu64 " secs=%.3f cpu_per_s=%.3f\n", msgs,
+	       secs, (mg_cpu_s() - cpu_start) / secs);
+	fflush(stdout);
 	if (machnet_detach(ch) != 0)
 		mg_die("machnet_detach");
 	free(buf);
@@ -482,6 +554,24 @@ mg_try_recv(struct mg_client *c)
 	return i > 0;
 }
 
+/*
+ * With --idle wait and no message it may send: sleeps until an echo comes
+ * (taken as mg_try_recv takes one) or due passes.
+ */
+static void
+mg_wait_echo(struct mg_client *c, uint64_t due)
+{
+	MachnetFlow_t flow;
+	ssize_t n;
+
+	n = machnet_recv_wait(c->ch, c->rxbuf, MACHNET_MSG_MAX_LEN, &flow,
+			      mg_ms_until(due, ex_now_ns()));
+	if (n < 0 && errno != EINTR)
+		mg_die("machnet_recv_wait");
+	if (n > 0)
+		mg_on_echo(c, n, &flow, ex_now_ns());
+}
+
 static void
 mg_client_tick(struct mg_client *c, uint64_t now)
 {
@@ -509,11 +599,12 @@ mg_summary(struct mg_client *c, uint64_t elapsed_ns)
 	hist_reset(c->second);
 	printf("summary: msg_size=%zu msg_window=%u msgs=%" PRIu64
 	       " msg_per_s=%.0f gbps=%.3f p50_us=%.2f p99_us=%.2f "
-	       "p999_us=%.2f max_us=%.2f errors=%" PRIu64 "\n",
+	       "p999_us=%.2f max_us=%.2f errors=%" PRIu64 " cpu_per_s=%.3f\n",
 	       c->o->msg_size, c->o->window, c->received, rate,
 	       mg_gbps(rate, c->o->msg_size), mg_pct_us(c->total, 0.5),
 	       mg_pct_us(c->total, 0.99), mg_pct_us(c->total, 0.999),
-	       (double)hist_max(c->total) / 1e3, c->errors);
+	       (double)hist_max(c->total) / 1e3, c->errors,
+	       (mg_cpu_s() - c->cpu_start_s) * 1e9 / (double)elapsed_ns);
 	fflush(stdout);
 }
 
@@ -526,6 +617,15 @@ mg_deadline(const struct mg_opts *o, uint64_t start)
 	if (o->msg_nr != 0)
 		return start + MG_NR_TIMEOUT_S * MG_NS_PER_S;
 	return 0;
+}
+
+/* When a waiting client must be up again: the next report, or the end. */
+static uint64_t
+mg_wake_due(const struct mg_client *c, uint64_t start, uint64_t deadline)
+{
+	uint64_t report = start + (c->tick.secs + 1ull) * MG_NS_PER_S;
+
+	return deadline != 0 && deadline < report ? deadline : report;
 }
 
 static void
@@ -545,7 +645,10 @@ mg_run(struct mg_client *c, uint64_t start)
 			mg_client_tick(c, now);
 		if (deadline != 0 && now >= deadline)
 			break;
-		ex_idle(c->o->idle, progress, &empty);
+		if (c->o->wait && !mg_may_send(c))
+			mg_wait_echo(c, mg_wake_due(c, start, deadline));
+		else
+			ex_idle(c->o->idle, progress, &empty);
 	}
 }
 
@@ -609,6 +712,7 @@ mg_client(const struct mg_opts *o)
 	       o->verify ? ", verifying every byte" : "");
 	fflush(stdout);
 	start = ex_now_ns();
+	c.cpu_start_s = mg_cpu_s();
 	mg_run(&c, start);
 	mg_summary(&c, ex_now_ns() - start);
 	ok = mg_complete(&c) && c.errors == 0;
